@@ -1,0 +1,87 @@
+"""A reader-comment service: sanitize once on write, decide in the queue, serve approved threads
+fast from cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
+
+from .cache import make_cache
+from .config import ensure_secret_key, load_settings
+from .extensions import configure_sqlite, db, write_intent
+
+__all__ = ["create_app"]
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ArticleKeyConverter(BaseConverter):
+    """An article key: anything, slashes included (``%2F`` arrives decoded as ``/``)."""
+
+    regex = ".+?"
+    part_isolating = False
+
+
+def templates_folder() -> str:
+    """Templates ship inside the wheel as moderation/templates; in a checkout they are the
+    repository's top-level templates/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    return str(packaged if packaged.is_dir() else here.parent / "templates")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from settings (defaults < TOML < environment < ``config``)."""
+    settings = load_settings(config)
+    instance = Path(settings.instance_path).resolve()
+    settings.instance_path = str(instance)
+    app = Flask(__name__, instance_path=str(instance), template_folder=templates_folder())
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=ensure_secret_key(settings),
+        SQLALCHEMY_DATABASE_URI=settings.resolved_database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.resolved_database_url),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(settings.extra)
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
+        )
+    app.url_map.converters["article"] = ArticleKeyConverter
+    # Article keys may begin with a slash; keep "//" in paths instead of redirecting.
+    app.url_map.merge_slashes = False
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+    app.extensions["thread_cache"] = make_cache(settings.cache_url)
+
+    @app.before_request
+    def _mark_writes() -> None:
+        write_intent.set(request.method not in _SAFE_METHODS)
+
+    from .api.errors import register_error_handlers
+    from .api.meta import bp as meta_bp
+    from .api.moderation import bp as moderation_bp
+    from .api.widget import bp as widget_bp
+    from .demo import bp as demo_bp
+
+    register_error_handlers(app)
+    app.register_blueprint(meta_bp)
+    app.register_blueprint(widget_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(demo_bp)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

@@ -1,0 +1,166 @@
+"""The moderation API, for a site's own tools: the queue and decisions, behind a bearer token.
+
+A token belongs to one site. Another site's queue is forbidden; another site's comment is not
+found, so the API does not even confirm that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy import select
+
+from .. import queue
+from .. import validate as v
+from ..extensions import db
+from ..identity import token_hash
+from ..models import ApiToken, Comment, Reason
+from ..serializers import moderator_comment
+from .errors import ApiError, forbidden
+from .payload import json_body
+
+bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
+
+ACTIONS = tuple(a.value for a in queue.TRANSITIONS)
+REASONS = tuple(r.value for r in Reason)
+MAX_QUEUE_LIMIT = 200
+
+
+def _authenticate() -> ApiToken:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Send a moderation API token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    found = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_hash(token.strip()), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if found is None:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "This token is not valid (unknown or revoked).",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    g.api_token = found
+    return found
+
+
+def _token_for_site(slug: str) -> ApiToken:
+    token = _authenticate()
+    if token.site.slug != slug:
+        raise forbidden(f"This token belongs to another site than {slug!r}.")
+    return token
+
+
+def _actor(token: ApiToken) -> str:
+    return f"token:{token.label or token.id}"
+
+
+def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
+    """Moderator JSON for comments, with a fixed number of queries (articles, flags, history)."""
+    if not comments:
+        return []
+    details = queue.load_details(db.session, comments)
+    return [
+        moderator_comment(
+            c,
+            details.articles[c.article_id],
+            details.flags.get(c.id, ()),
+            details.history.get(c.id, ()),
+        )
+        for c in comments
+    ]
+
+
+@bp.get("/sites/<site>/queue")
+def get_queue(site: str) -> Response:
+    token = _token_for_site(site)
+    view = v.choice(dict(request.args), "status", queue.QUEUE_VIEWS, required=False) or "pending"
+    order = v.choice(dict(request.args), "order", ("oldest", "newest"), required=False)
+    limit_raw = request.args.get("limit", "50")
+    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_QUEUE_LIMIT:
+        raise ApiError(
+            400,
+            "validation_error",
+            f"limit must be between 1 and {MAX_QUEUE_LIMIT}.",
+            field="limit",
+        )
+    article = request.args.get("article")
+    page = queue.list_queue(
+        db.session,
+        site_id=token.site_id,
+        view=view,
+        article_key=v.article_key(article) if article is not None else None,
+        limit=int(limit_raw),
+        cursor=request.args.get("cursor") or None,
+        newest_first=order == "newest",
+    )
+    comments = [
+        moderator_comment(
+            c,
+            page.details.articles[c.article_id],
+            page.details.flags.get(c.id, ()),
+            page.details.history.get(c.id, ()),
+        )
+        for c in page.comments
+    ]
+    response = jsonify({"comments": comments, "next_cursor": page.next_cursor})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _decision_fields(data: dict[str, Any]) -> tuple[queue.Action, Reason | None, str | None]:
+    action = v.choice(data, "action", ACTIONS, required=True)
+    reason = v.choice(data, "reason", REASONS, required=False)
+    explanation = v.text_field(data, "explanation", max_length=v.MAX_EXPLANATION, required=False)
+    return queue.Action(action), Reason(reason) if reason else None, explanation
+
+
+@bp.post("/comments/<int:comment_id>/decision")
+def decide_one(comment_id: int) -> Response:
+    token = _authenticate()
+    action, reason, explanation = _decision_fields(json_body())
+    comments = queue.decide(
+        db.session,
+        site_id=token.site_id,
+        comment_ids=[comment_id],
+        action=action,
+        actor=_actor(token),
+        reason=reason,
+        explanation=explanation,
+    )
+    db.session.commit()
+    return jsonify({"comment": _describe(comments)[0]})
+
+
+@bp.post("/sites/<site>/decisions")
+def decide_many(site: str) -> Response:
+    token = _token_for_site(site)
+    data = json_body()
+    ids = data.get("ids")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
+    ):
+        raise ApiError(400, "validation_error", "ids must be a list of comment ids.", field="ids")
+    action, reason, explanation = _decision_fields(data)
+    comments = queue.decide(
+        db.session,
+        site_id=token.site_id,
+        comment_ids=ids,
+        action=action,
+        actor=_actor(token),
+        reason=reason,
+        explanation=explanation,
+    )
+    db.session.commit()
+    return jsonify({"comments": _describe(comments)})

@@ -1,0 +1,204 @@
+"""The public widget API: threads, counts, submissions, the author's edits and reader reports.
+
+CORS is limited to each site's allowed origins. Views parse and check the request, call one
+function of ``queue`` or ``threads`` and shape the answer; nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy import select
+
+from .. import queue, threads
+from .. import validate as v
+from ..extensions import db
+from ..models import FLAG_REASONS, Comment, Reason, Site
+from ..serializers import author_comment, rfc3339
+from .payload import client_ip_hash, if_none_match, json_body
+
+bp = Blueprint("widget_api", __name__, url_prefix="/api/v1")
+
+THREAD = "/sites/<site>/articles/<article:article>/comments"
+
+
+def _allow_origins(origins: list[str]) -> None:
+    g.cors_origins = origins
+
+
+def _origins_of_comment(comment_id: int) -> list[str] | None:
+    return db.session.scalar(
+        select(Site.origins)
+        .join(Comment, Comment.site_id == Site.id)
+        .where(Comment.id == comment_id)
+    )
+
+
+def _origins_for_preflight() -> list[str]:
+    args = request.view_args or {}
+    if "site" in args:
+        origins = db.session.scalar(select(Site.origins).where(Site.slug == args["site"]))
+    elif "comment_id" in args:
+        origins = _origins_of_comment(args["comment_id"])
+    else:
+        origins = None
+    return origins or []
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if not origin:
+        return response
+    origins = g.get("cors_origins")
+    if origins is None and request.method == "OPTIONS":
+        origins = _origins_for_preflight()
+    try:
+        allowed = origins is not None and v.origin_of(origin) in origins
+    except ValueError:
+        allowed = False
+    if allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Location, Retry-After"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Content-Type, X-Edit-Token, If-None-Match"
+            )
+            response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@bp.get(THREAD)
+def get_thread(site: str, article: str) -> Response:
+    key = v.article_key(article)
+    query = threads.parse_thread_query(request.args)
+    result = threads.load_thread(
+        db.session,
+        current_app.extensions["thread_cache"],
+        site,
+        key,
+        query,
+        if_none_match(),
+    )
+    _allow_origins(result.origins)
+    if result.body is None:
+        response = Response(status=304)
+    else:
+        response = Response(result.body, mimetype="application/json")
+    response.headers["ETag"] = result.etag
+    max_age = current_app.config["SETTINGS"].thread_max_age
+    # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
+    response.headers["Cache-Control"] = (
+        f"public, max-age={max_age}, stale-while-revalidate={max_age * 3}"
+    )
+    return response
+
+
+@bp.post(THREAD)
+def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]]:
+    key = v.article_key(article)
+    data = json_body()
+    settings = current_app.config["SETTINGS"]
+    new = queue.NewComment(
+        body=v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment"),
+        author_name=v.single_line(
+            v.text_field(data, "author_name", max_length=v.MAX_NAME, label="name"),
+            "author_name",
+            "name",
+        ),
+        author_email=v.email_field(data),
+        parent_id=v.optional_int(data, "parent_id"),
+        article_url=v.http_url(
+            v.text_field(data, "article_url", max_length=v.MAX_URL, required=False, label="URL"),
+            "article_url",
+        ),
+        article_title=v.single_line(
+            v.text_field(data, "article_title", max_length=v.MAX_TITLE, required=False),
+            "article_title",
+            "article title",
+        ),
+    )
+    submitted = queue.submit(
+        db.session,
+        site_slug=site,
+        article_key=key,
+        new=new,
+        secret_key=current_app.config["SECRET_KEY"],
+        ip_hash=client_ip_hash(),
+        origin=request.headers.get("Origin"),
+    )
+    db.session.commit()
+    _allow_origins(submitted.site.origins)
+    comment = submitted.comment
+    body = {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token}
+    location = url_for(".get_own_comment", comment_id=comment.id)
+    return jsonify(body), 201, {"Location": location}
+
+
+@bp.get("/sites/<site>/counts")
+def get_counts(site: str) -> Response:
+    keys = [v.article_key(k) for k in request.args.getlist("article")]
+    result = threads.count_comments(db.session, site, keys)
+    _allow_origins(result["origins"])
+    response = jsonify({"counts": result["counts"]})
+    max_age = current_app.config["SETTINGS"].thread_max_age
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def _edit_token() -> str | None:
+    return request.headers.get("X-Edit-Token")
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_own_comment(comment_id: int) -> Response:
+    """The author's view of their comment, whatever its status (with ``X-Edit-Token``)."""
+    comment, site = queue.load_own_comment(db.session, comment_id, _edit_token())
+    _allow_origins(site.origins)
+    response = jsonify({"comment": author_comment(comment, site)})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int) -> Response:
+    data = json_body()
+    settings = current_app.config["SETTINGS"]
+    body = v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment")
+    assert body is not None
+    comment, site = queue.edit(db.session, comment_id, _edit_token(), body)
+    db.session.commit()
+    _allow_origins(site.origins)
+    return jsonify({"comment": author_comment(comment, site)})
+
+
+@bp.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int) -> Response:
+    queue.delete_own(db.session, comment_id, _edit_token())
+    db.session.commit()
+    origins = _origins_of_comment(comment_id)
+    _allow_origins(origins or [])
+    return Response(status=204)
+
+
+@bp.post("/comments/<int:comment_id>/flags")
+def flag_comment(comment_id: int) -> tuple[Response, int]:
+    data = json_body()
+    reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS), required=True)
+    note = v.text_field(data, "note", max_length=v.MAX_NOTE, required=False)
+    flag = queue.report(db.session, comment_id, Reason(reason), note, client_ip_hash() or "")
+    origins = _origins_of_comment(comment_id)
+    db.session.commit()
+    _allow_origins(origins or [])
+    payload: dict[str, Any] = {
+        "flag": {
+            "comment_id": comment_id,
+            "reason": flag.reason.value,
+            "note": flag.note,
+            "created_at": rfc3339(flag.created_at),
+        }
+    }
+    return jsonify(payload), 201

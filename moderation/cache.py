@@ -1,0 +1,73 @@
+"""The cache of ready thread JSON.
+
+Keys carry the article's version, which is bumped in the same transaction as any change to the
+public thread; a key therefore never names stale content and nothing has to be invalidated. Old
+versions simply age out (LRU in memory, a TTL in Redis). With ``cache_url`` set, every service
+process shares one Redis, so work done by one is reused by all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class ThreadCache(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryCache:
+    """A bounded, thread-safe LRU cache local to one process."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._data: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+
+class RedisCache:
+    """A cache shared by every service process. A Redis outage degrades to cache misses."""
+
+    def __init__(self, url: str, ttl_seconds: int = 24 * 3600, prefix: str = "moderation:") -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.ttl_seconds = ttl_seconds
+        self.prefix = prefix
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._redis.get(self.prefix + key)  # type: ignore[return-value]
+        except Exception:
+            log.warning("thread cache unavailable", exc_info=True)
+            return None
+
+    def set(self, key: str, value: bytes) -> None:
+        try:
+            self._redis.set(self.prefix + key, value, ex=self.ttl_seconds)
+        except Exception:
+            log.warning("thread cache unavailable", exc_info=True)
+
+
+def make_cache(url: str) -> ThreadCache:
+    return RedisCache(url) if url else MemoryCache()

@@ -1,0 +1,40 @@
+"""Secrets and keyed hashes: edit tokens, API tokens, IP addresses and author identities.
+
+Nothing here is stored in clear: IP addresses and author identities are kept as HMACs under the
+service's secret key (so bans and rate limits work without the address itself), tokens as SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value``; ``purpose`` keeps hashes of one kind apart from another's."""
+    message = f"{purpose}\x00{value}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def ip_hash(secret_key: str, ip: str | None) -> str | None:
+    return keyed_hash(secret_key, "ip", ip) if ip else None
+
+
+def author_key(secret_key: str, site_id: int, name: str, email: str | None) -> str:
+    """Who wrote a comment, as far as the site can tell: the email when given, else the name."""
+    identity = f"email:{email.casefold()}" if email else f"name:{name.casefold()}"
+    return keyed_hash(secret_key, f"author:{site_id}", identity)
+
+
+def new_token() -> str:
+    """A random token to hand out once (edit tokens, API tokens)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(token: str | None, stored_hash: str) -> bool:
+    return bool(token) and hmac.compare_digest(token_hash(token), stored_hash)

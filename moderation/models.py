@@ -1,0 +1,287 @@
+"""The tables: sites, articles, comments, reader flags, moderators, API tokens, the decision log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always gives back aware datetimes (SQLite would drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; use moderation.models.utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class ModerationMode(enum.StrEnum):
+    PRE = "pre"  # nothing is public until a moderator approves it
+    POST = "post"  # public at once unless a rule holds it; moderators decide afterwards
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+    @property
+    def is_public(self) -> bool:
+        return self in PUBLIC_STATUSES
+
+
+PUBLIC_STATUSES = frozenset({Status.PUBLISHED, Status.APPROVED})
+
+
+class Action(enum.StrEnum):
+    """What a decision did. The first four are the moderators'; the rest are recorded for them."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    RESTORE = "restore"
+    HOLD = "hold"  # a rule held a submission or an edit for review
+    PUBLISH = "publish"  # post-moderation let a submission or an edit through
+    EDIT = "edit"  # the author edited within the window
+    DELETE = "delete"  # the author deleted within the window
+
+
+MODERATOR_ACTIONS = (Action.APPROVE, Action.REJECT, Action.SPAM, Action.RESTORE)
+
+
+class Reason(enum.StrEnum):
+    """Why a moderator rejected a comment (also the vocabulary of reader flags)."""
+
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    ILLEGAL = "illegal"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+
+FLAG_REASONS = (Reason.SPAM, Reason.ABUSE, Reason.OFF_TOPIC, Reason.ILLEGAL, Reason.OTHER)
+
+
+def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as VARCHAR with a CHECK constraint: portable, and new members need no type migration
+    # on PostgreSQL.
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+moderator_sites = Table(
+    "moderator_sites",
+    db.metadata,
+    Column("moderator_id", ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Normalised origins ("https://news.example"): pages that may embed the widget and the only
+    # places an article URL may point to.
+    origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moderation_mode: Mapped[ModerationMode] = mapped_column(
+        _enum(ModerationMode, "moderation_mode"), default=ModerationMode.PRE
+    )
+    edit_window_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Commenting closed on the whole site (a newsroom's night or an emergency).
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("site_id", "key", name="uq_articles_site_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(300))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Overrides the site's mode for this article when set.
+    moderation_mode: Mapped[ModerationMode | None] = mapped_column(
+        _enum(ModerationMode, "article_moderation_mode")
+    )
+    # Public comments (published or approved), kept with every status change.
+    public_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped in the same transaction as anything that changes the public thread; thread ETags and
+    # cache keys are built from it, so a stale thread can never be served after a commit.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    site: Mapped[Site] = relationship(lazy="raise")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        # The moderation queue: one site, one status, oldest first.
+        Index("ix_comments_queue", "site_id", "status", "id"),
+        Index("ix_comments_article_queue", "article_id", "status", "id"),
+        # The public thread: an article's top-level comments (root_id NULL) or one root's replies.
+        Index("ix_comments_thread", "article_id", "root_id", "id"),
+        Index("ix_comments_author", "site_id", "author_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # The top-level comment of this reply's thread (NULL for a top-level comment), so one query
+    # fetches all the replies of a page of threads.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    author_name: Mapped[str] = mapped_column(String(100))
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    # Keyed hashes: who the author is across comments (email, else name) and where they posted
+    # from. The IP address itself is never stored.
+    author_key: Mapped[str] = mapped_column(String(64))
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the reader typed, for moderators only and never rendered as HTML.
+    body_text: Mapped[str] = mapped_column(Text)
+    # The sanitized HTML: the only rendering of the body anyone ever gets.
+    html: Mapped[str] = mapped_column(Text)
+    status: Mapped[Status] = mapped_column(_enum(Status, "comment_status"))
+    held_because: Mapped[list[str]] = mapped_column(JSON, default=list)
+    edit_token_hash: Mapped[str] = mapped_column(String(64))
+    # Reader reports not yet answered by a moderator's decision.
+    open_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    article: Mapped[Article] = relationship(lazy="raise")
+
+
+class Flag(db.Model):
+    """A reader's report on a comment; one per reader (keyed IP hash) and comment."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_hash", name="uq_flags_reporter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reason: Mapped[Reason] = mapped_column(_enum(Reason, "flag_reason"))
+    note: Mapped[str | None] = mapped_column(String(500))
+    reporter_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Moderator(db.Model):
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the moderation API, bound to one site. Only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship(lazy="joined")
+
+
+class Decision(db.Model):
+    """One entry of the append-only moderation log: never updated, never deleted."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        Index("ix_decisions_comment", "comment_id", "id"),
+        Index("ix_decisions_site", "site_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    # "moderator:<email>", "token:<label or id>", "author" or "system:<rule>".
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[Action] = mapped_column(_enum(Action, "decision_action"))
+    from_status: Mapped[Status | None] = mapped_column(_enum(Status, "decision_from_status"))
+    to_status: Mapped[Status] = mapped_column(_enum(Status, "decision_to_status"))
+    reason: Mapped[Reason | None] = mapped_column(_enum(Reason, "decision_reason"))
+    # For a moderator, the explanation for the author; for a rule, what it saw ("3 links").
+    explanation: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to rewrite or remove an entry of the decision log."""
+
+
+@event.listens_for(Decision, "before_update")
+def _refuse_update(_mapper: Any, _connection: Any, target: Decision) -> None:
+    raise AppendOnlyError(f"decision {target.id} is part of the log and cannot be changed")
+
+
+@event.listens_for(Decision, "before_delete")
+def _refuse_delete(_mapper: Any, _connection: Any, target: Decision) -> None:
+    raise AppendOnlyError(f"decision {target.id} is part of the log and cannot be removed")

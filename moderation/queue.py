@@ -1,0 +1,562 @@
+"""The business of moderation: submit, edit, delete, report, decide and list the queue.
+
+Functions take plain arguments and a session and never commit: the caller (a request, a command)
+owns the transaction, so a submission or a bulk decision is stored whole or not at all. Every status
+change goes through :func:`_set_status`, which keeps the article's public count and version in
+step in the same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, contains_eager
+
+from . import rules
+from .api.errors import ApiError, conflict, forbidden, not_found, validation_error
+from .identity import author_key, new_token, token_hash, token_matches
+from .models import (
+    PUBLIC_STATUSES,
+    Action,
+    Article,
+    Comment,
+    Decision,
+    Flag,
+    ModerationMode,
+    Reason,
+    Site,
+    Status,
+    utcnow,
+)
+from .sanitize import sanitize_comment, visible_text
+from .serializers import editable_until
+from .validate import origin_of
+
+SYSTEM = "system"
+AUTHOR = "author"
+
+
+# --- Submission -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """A submission whose fields have been checked one by one (see ``validate``)."""
+
+    body: str
+    author_name: str
+    author_email: str | None = None
+    parent_id: int | None = None
+    article_url: str | None = None
+    article_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    comment: Comment
+    site: Site
+    edit_token: str
+
+
+def get_site(session: Session, slug: str) -> Site:
+    site = session.scalar(select(Site).where(Site.slug == slug))
+    if site is None:
+        raise not_found(f"There is no site {slug!r}.")
+    return site
+
+
+def check_origin(site: Site, origin: str | None) -> None:
+    """Browsers name the page a request comes from; only the site's own pages may post."""
+    if origin is not None and origin_of(origin) not in site.origins:
+        raise forbidden(f"Pages on {origin} may not post comments to {site.slug!r}.")
+
+
+def _get_or_create_article(
+    session: Session, site: Site, key: str, url: str | None, title: str | None
+) -> Article:
+    if url is not None and origin_of(url) not in site.origins:
+        raise validation_error(
+            "article_url", "The article URL is not on one of the site's origins."
+        )
+    stmt = select(Article).where(Article.site_id == site.id, Article.key == key)
+    article = session.scalar(stmt)
+    if article is None:
+        article = Article(site_id=site.id, key=key, url=url, title=title)
+        try:
+            # A savepoint, so losing the race to another writer creating the same article does
+            # not roll back the caller's transaction.
+            with session.begin_nested():
+                session.add(article)
+        except IntegrityError:
+            article = session.scalars(stmt).one()
+    else:
+        # The first page to mention an article names it; later submissions only fill gaps, so a
+        # reader cannot retitle an article by posting with another title.
+        if article.url is None and url is not None:
+            article.url = url
+        if article.title is None and title is not None:
+            article.title = title
+    return article
+
+
+def _mode(site: Site, article: Article) -> ModerationMode:
+    return article.moderation_mode or site.moderation_mode
+
+
+def _check_open(site: Site, article: Article) -> None:
+    if site.closed or article.closed:
+        raise ApiError(403, "article_closed", "Comments are closed on this article.")
+
+
+def _cleaned_body(body: str) -> str:
+    html = sanitize_comment(body)
+    if not visible_text(html):
+        raise validation_error("body", "The comment is empty.")
+    return html
+
+
+def submit(
+    session: Session,
+    *,
+    site_slug: str,
+    article_key: str,
+    new: NewComment,
+    secret_key: str,
+    ip_hash: str | None = None,
+    origin: str | None = None,
+) -> Submitted:
+    """Store a reader's comment: checked, sanitized, screened, logged and counted."""
+    site = get_site(session, site_slug)
+    check_origin(site, origin)
+    article = _get_or_create_article(session, site, article_key, new.article_url, new.article_title)
+    _check_open(site, article)
+
+    parent = None
+    if new.parent_id is not None:
+        parent = session.get(Comment, new.parent_id)
+        if parent is None or parent.article_id != article.id:
+            raise validation_error("parent_id", "The comment you reply to is not in this article.")
+        if parent.status not in PUBLIC_STATUSES:
+            raise validation_error("parent_id", "The comment you reply to is not published.")
+
+    html = _cleaned_body(new.body)
+    key = author_key(secret_key, site.id, new.author_name, new.author_email)
+    screening = rules.screen(
+        rules.Candidate(
+            site_id=site.id,
+            mode=_mode(site, article),
+            body_text=new.body,
+            html=html,
+            author_name=new.author_name,
+            author_email=new.author_email,
+            author_key=key,
+            ip_hash=ip_hash,
+        )
+    )
+    token = new_token()
+    comment = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=new.author_name,
+        author_email=new.author_email,
+        author_key=key,
+        ip_hash=ip_hash,
+        body_text=new.body,
+        html=html,
+        status=screening.status,
+        held_because=screening.held_because,
+        edit_token_hash=token_hash(token),
+        created_at=utcnow(),
+    )
+    session.add(comment)
+    session.flush()
+    _record_screening(session, comment, None, screening)
+    if comment.status in PUBLIC_STATUSES:
+        _adjust_articles(session, {article.id: +1})
+    return Submitted(comment=comment, site=site, edit_token=token)
+
+
+def _record_screening(
+    session: Session, comment: Comment, before: Status | None, screening: rules.Screening
+) -> None:
+    """Log what the rules did: one system entry per finding, or the plain publication."""
+    if not screening.findings:
+        if screening.status is Status.PUBLISHED:
+            _log(session, comment, SYSTEM + ":postmod", Action.PUBLISH, before, None, None)
+        return
+    for finding in screening.findings:
+        _log(
+            session,
+            comment,
+            f"{SYSTEM}:{finding.rule}",
+            finding.action,
+            before,
+            None,
+            finding.explanation,
+            to_status=screening.status,
+        )
+
+
+# --- The author's own comment -----------------------------------------------------------------
+
+
+def load_own_comment(
+    session: Session, comment_id: int, edit_token: str | None
+) -> tuple[Comment, Site]:
+    """The author's comment, whatever its status, for the holder of its edit token."""
+    row = session.execute(
+        select(Comment, Site).join(Site, Site.id == Comment.site_id).where(Comment.id == comment_id)
+    ).first()
+    if row is None or row[0].status is Status.DELETED:
+        raise not_found("There is no such comment.")
+    comment, site = row
+    if not token_matches(edit_token, comment.edit_token_hash):
+        raise forbidden("This edit token does not match the comment.", code="invalid_edit_token")
+    return comment, site
+
+
+def _check_edit_window(comment: Comment, site: Site, now: datetime) -> None:
+    if now > editable_until(comment, site):
+        raise forbidden(
+            f"Comments can be changed for {site.edit_window_minutes} minutes after posting; "
+            "that time is over.",
+            code="edit_window_closed",
+        )
+
+
+def edit(
+    session: Session,
+    comment_id: int,
+    edit_token: str | None,
+    body: str,
+    now: datetime | None = None,
+) -> tuple[Comment, Site]:
+    """The author rewrites their comment inside the window; it is sanitized and screened again."""
+    now = now or utcnow()
+    comment, site = load_own_comment(session, comment_id, edit_token)
+    _check_edit_window(comment, site, now)
+    if comment.status in (Status.REJECTED, Status.SPAM):
+        # Editing must not be a way to put a rejected comment back in front of moderators.
+        raise conflict("A moderator has already decided on this comment.", code="already_decided")
+    article = session.get_one(Article, comment.article_id)
+    _check_open(site, article)
+    html = _cleaned_body(body)
+    before = comment.status
+    screening = rules.screen(
+        rules.Candidate(
+            site_id=site.id,
+            mode=_mode(site, article),
+            body_text=body,
+            html=html,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_key=comment.author_key,
+            ip_hash=comment.ip_hash,
+            is_edit=True,
+        )
+    )
+    was_public = before in PUBLIC_STATUSES
+    comment.body_text = body
+    comment.html = html
+    comment.edited_at = now
+    comment.held_because = screening.held_because
+    comment.status = screening.status
+    comment.decided_at = None
+    _log(session, comment, AUTHOR, Action.EDIT, before, None, None, to_status=screening.status)
+    _record_screening(session, comment, before, screening)
+    delta = int(comment.status in PUBLIC_STATUSES) - int(was_public)
+    if was_public or delta:
+        _adjust_articles(session, {article.id: delta})
+    return comment, site
+
+
+def delete_own(
+    session: Session, comment_id: int, edit_token: str | None, now: datetime | None = None
+) -> None:
+    """The author withdraws their comment inside the window."""
+    now = now or utcnow()
+    comment, site = load_own_comment(session, comment_id, edit_token)
+    _check_edit_window(comment, site, now)
+    _set_status(session, [comment], Status.DELETED, AUTHOR, Action.DELETE, None, None, None)
+
+
+# --- Reader reports ---------------------------------------------------------------------------
+
+
+def report(
+    session: Session, comment_id: int, reason: Reason, note: str | None, reporter_hash: str
+) -> Flag:
+    """A reader reports a public comment; it then shows in the moderators' ``flagged`` view."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status not in PUBLIC_STATUSES:
+        raise not_found("There is no such published comment.")
+    exists = session.scalar(
+        select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter_hash == reporter_hash)
+    )
+    if exists is not None:
+        raise conflict("You have already reported this comment.", code="already_reported")
+    flag = Flag(comment_id=comment.id, reason=reason, note=note, reporter_hash=reporter_hash)
+    session.add(flag)
+    comment.open_flag_count = Comment.open_flag_count + 1
+    session.flush()
+    return flag
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+# Which statuses each moderator action may start from, and where it leads.
+TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
+    Action.APPROVE: (
+        frozenset({Status.PENDING, Status.PUBLISHED, Status.REJECTED, Status.SPAM}),
+        Status.APPROVED,
+    ),
+    Action.REJECT: (
+        frozenset({Status.PENDING, Status.PUBLISHED, Status.APPROVED, Status.SPAM}),
+        Status.REJECTED,
+    ),
+    Action.SPAM: (
+        frozenset({Status.PENDING, Status.PUBLISHED, Status.APPROVED, Status.REJECTED}),
+        Status.SPAM,
+    ),
+    # Back into the queue, to be decided again.
+    Action.RESTORE: (frozenset({Status.REJECTED, Status.SPAM}), Status.PENDING),
+}
+DEFAULT_REASON = {Action.REJECT: Reason.OTHER, Action.SPAM: Reason.SPAM}
+MAX_BULK = 200
+
+
+def decide(
+    session: Session,
+    *,
+    site_id: int | None,
+    comment_ids: Sequence[int],
+    action: Action,
+    actor: str,
+    moderator_id: int | None = None,
+    reason: Reason | None = None,
+    explanation: str | None = None,
+) -> list[Comment]:
+    """Apply one moderator action to one or many comments, all or none.
+
+    ``site_id`` limits the decision to one site's comments (an API token's); a comment of another
+    site is reported as not found, so its existence does not leak.
+    """
+    if action not in TRANSITIONS:
+        raise validation_error("action", "action must be approve, reject, spam or restore.")
+    ids = list(dict.fromkeys(comment_ids))
+    if not ids:
+        raise validation_error("ids", "Name at least one comment.")
+    if len(ids) > MAX_BULK:
+        raise validation_error("ids", f"At most {MAX_BULK} comments per decision.")
+    stmt = select(Comment).where(Comment.id.in_(ids))
+    if site_id is not None:
+        stmt = stmt.where(Comment.site_id == site_id)
+    comments = {c.id: c for c in session.scalars(stmt.with_for_update())}
+    missing = [i for i in ids if i not in comments]
+    if missing:
+        raise ApiError(
+            404,
+            "not_found",
+            f"No such comment: {', '.join(map(str, missing))}.",
+            details={"ids": missing},
+        )
+    sources, target = TRANSITIONS[action]
+    stuck = [c for c in comments.values() if c.status not in sources]
+    if stuck:
+        described = ", ".join(f"{c.id} is {c.status.value}" for c in stuck)
+        raise conflict(
+            f"Cannot {action.value} {described}.",
+            code="invalid_transition",
+        )
+    reason = reason or DEFAULT_REASON.get(action)
+    ordered = [comments[i] for i in ids]
+    _set_status(session, ordered, target, actor, action, moderator_id, reason, explanation)
+    return ordered
+
+
+def _set_status(
+    session: Session,
+    comments: Sequence[Comment],
+    target: Status,
+    actor: str,
+    action: Action,
+    moderator_id: int | None,
+    reason: Reason | None,
+    explanation: str | None,
+) -> None:
+    """Change status, log it, resolve reader reports and keep article counts and versions."""
+    now = utcnow()
+    deltas: dict[int, int] = defaultdict(int)
+    touched: set[int] = set()
+    flagged: list[int] = []
+    for comment in comments:
+        before = comment.status
+        comment.status = target
+        if action in TRANSITIONS:
+            comment.decided_at = now
+            if comment.open_flag_count:
+                flagged.append(comment.id)
+                comment.open_flag_count = 0
+        _log(session, comment, actor, action, before, reason, explanation, moderator_id, target)
+        delta = int(target in PUBLIC_STATUSES) - int(before in PUBLIC_STATUSES)
+        if delta or before in PUBLIC_STATUSES:
+            deltas[comment.article_id] += delta
+            touched.add(comment.article_id)
+    if flagged:
+        session.execute(
+            update(Flag)
+            .where(Flag.comment_id.in_(flagged), Flag.resolved_at.is_(None))
+            .values(resolved_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if touched:
+        _adjust_articles(session, {a: deltas[a] for a in touched})
+
+
+def _adjust_articles(session: Session, deltas: dict[int, int]) -> None:
+    """Shift public counts and bump versions in SQL (never read-modify-write), so concurrent
+    writers on PostgreSQL cannot lose an increment."""
+    for article_id, delta in deltas.items():
+        session.execute(
+            update(Article)
+            .where(Article.id == article_id)
+            .values(public_count=Article.public_count + delta, version=Article.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    # Objects already loaded must not show the old numbers.
+    for obj in session.identity_map.values():
+        if isinstance(obj, Article) and obj.id in deltas:
+            session.expire(obj, ["public_count", "version"])
+
+
+def _log(
+    session: Session,
+    comment: Comment,
+    actor: str,
+    action: Action,
+    before: Status | None,
+    reason: Reason | None,
+    explanation: str | None,
+    moderator_id: int | None = None,
+    to_status: Status | None = None,
+) -> None:
+    session.add(
+        Decision(
+            site_id=comment.site_id,
+            comment_id=comment.id,
+            moderator_id=moderator_id,
+            actor=actor,
+            action=action,
+            from_status=before,
+            to_status=to_status or comment.status,
+            reason=reason,
+            explanation=explanation,
+            created_at=utcnow(),
+        )
+    )
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+QUEUE_VIEWS = ("pending", "flagged", "unreviewed", "approved", "rejected", "spam")
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"c1:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "c1":
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise validation_error("cursor", "This cursor is not one the service handed out.") from None
+
+
+@dataclass
+class Details:
+    """What moderators see beside each comment, loaded for a whole page at once."""
+
+    articles: dict[int, Article]
+    flags: dict[int, list[Flag]]
+    history: dict[int, list[Decision]]
+
+
+@dataclass
+class QueuePage:
+    comments: list[Comment]
+    details: Details
+    next_cursor: str | None
+
+
+def load_details(
+    session: Session, comments: Sequence[Comment], articles: dict[int, Article] | None = None
+) -> Details:
+    """Articles (unless given), reader reports and decision history for many comments: three
+    queries at most, however many comments."""
+    ids = [c.id for c in comments]
+    article_ids = {c.article_id for c in comments}
+    details = Details({}, defaultdict(list), defaultdict(list))
+    if not ids:
+        return details
+    details.articles = articles or {
+        a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))
+    }
+    for flag in session.scalars(select(Flag).where(Flag.comment_id.in_(ids)).order_by(Flag.id)):
+        details.flags[flag.comment_id].append(flag)
+    for decision in session.scalars(
+        select(Decision).where(Decision.comment_id.in_(ids)).order_by(Decision.id)
+    ):
+        details.history[decision.comment_id].append(decision)
+    return details
+
+
+def list_queue(
+    session: Session,
+    *,
+    site_id: int,
+    view: str = "pending",
+    article_key: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    newest_first: bool = False,
+) -> QueuePage:
+    """One page of a queue view, oldest first; a fixed number of queries whatever its size."""
+    after = decode_cursor(cursor)
+    stmt = (
+        select(Comment)
+        .join(Article, Article.id == Comment.article_id)
+        .options(contains_eager(Comment.article))
+        .where(Comment.site_id == site_id)
+    )
+    if view == "flagged":
+        stmt = stmt.where(Comment.status.in_(PUBLIC_STATUSES), Comment.open_flag_count > 0)
+    elif view == "unreviewed":
+        stmt = stmt.where(Comment.status == Status.PUBLISHED)
+    else:
+        stmt = stmt.where(Comment.status == Status(view))
+    if article_key is not None:
+        stmt = stmt.where(Article.key == article_key)
+    if after is not None:
+        stmt = stmt.where(Comment.id < after if newest_first else Comment.id > after)
+    stmt = stmt.order_by(Comment.id.desc() if newest_first else Comment.id).limit(limit + 1)
+    comments = list(session.scalars(stmt))
+    next_cursor = encode_cursor(comments[limit - 1].id) if len(comments) > limit else None
+    comments = comments[:limit]
+    articles = {c.article_id: c.article for c in comments}
+    return QueuePage(comments, load_details(session, comments, articles), next_cursor)

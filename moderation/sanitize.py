@@ -1,0 +1,90 @@
+"""The one place that decides what HTML survives in a comment.
+
+Readers type text with light formatting. What they may use is a strict allowlist fit for comments:
+paragraphs, line breaks, emphasis, links, quotes, code and lists. Any other markup is escaped, so
+it shows as the text the reader typed and never runs. Plain URLs become links, and every link
+carries ``rel="nofollow ugc noopener"``. This runs once, on write; reads serve the stored result.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "em", "strong", "i", "b", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_BLOCK_START = re.compile(r"^\s*<(?:p|ul|ol|blockquote|pre)\b", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+# C0 and C1 controls other than tab and newline, and the Unicode line/paragraph separators that
+# some browsers treat as line ends: none belongs in a comment.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict:
+    """Linkify callback: every link, typed or detected, gets the same rel."""
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=False,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+)
+# The final pass: whatever the steps above produced, only the allowlist leaves this module.
+_final = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def normalise_text(text: str) -> str:
+    """Unify line endings and drop control characters; used for every text field a reader sends."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def sanitize_comment(body: str) -> str:
+    """Turn a reader's comment into safe HTML.
+
+    Blank lines separate paragraphs and single newlines become ``<br>``, except inside blocks the
+    reader marked up themselves.
+    """
+    body = normalise_text(body).strip()
+    blocks = []
+    for chunk in _PARAGRAPH_BREAK.split(body):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        cleaned = _cleaner.clean(chunk)
+        if _BLOCK_START.match(cleaned):
+            blocks.append(cleaned)
+        else:
+            if "<pre" not in cleaned:
+                cleaned = cleaned.replace("\n", "<br>\n")
+            blocks.append(f"<p>{cleaned}</p>")
+    return _final.clean("\n".join(blocks))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees in sanitized HTML (for emptiness and length checks, and rules)."""
+    import html as html_lib
+
+    return html_lib.unescape(_TAG.sub("", html)).strip()

@@ -1,0 +1,213 @@
+"""Reading public threads: pagination, replies, ETags, the cache and comment counts.
+
+A thread read costs one query when the thread is cached or unchanged (the article's version), and
+three when it is not: the article, a page of top-level comments, and the replies to that page. No
+query runs per comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from .api.errors import not_found, validation_error
+from .cache import ThreadCache
+from .models import PUBLIC_STATUSES, Article, Comment, Site
+from .queue import decode_cursor, encode_cursor
+from .serializers import public_article, public_comment
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# Replies served with one page of threads. A page stays bounded even under a thread with
+# thousands of replies; threads cut short say so (``more_replies``) and the rest is fetched with
+# ``?replies_to=ID``.
+MAX_REPLIES_PER_PAGE = 500
+MAX_COUNT_KEYS = 100
+
+
+@dataclass(frozen=True)
+class ThreadQuery:
+    sort: str = "oldest"
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+    replies_to: int | None = None
+
+    def fingerprint(self) -> str:
+        raw = f"{self.sort}|{self.limit}|{self.cursor or ''}|{self.replies_to or ''}"
+        return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True)
+class ThreadResult:
+    etag: str
+    origins: list[str]
+    body: bytes | None  # None when the client's copy is current (304)
+
+
+def parse_thread_query(args: Any) -> ThreadQuery:
+    """Check ``sort``, ``limit``, ``cursor`` and ``replies_to`` from a query string."""
+    sort = args.get("sort", "oldest")
+    if sort not in ("oldest", "newest"):
+        raise validation_error("sort", "sort must be oldest or newest.")
+    limit = _int_arg(args, "limit", DEFAULT_LIMIT)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise validation_error("limit", f"limit must be between 1 and {MAX_LIMIT}.")
+    cursor = args.get("cursor") or None
+    decode_cursor(cursor)
+    replies_to = _int_arg(args, "replies_to", 0) or None
+    return ThreadQuery(sort=sort, limit=limit, cursor=cursor, replies_to=replies_to)
+
+
+def _int_arg(args: Any, name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise validation_error(name, f"{name} must be a whole number.") from None
+
+
+def load_thread(
+    session: Session,
+    cache: ThreadCache,
+    site_slug: str,
+    article_key: str,
+    query: ThreadQuery,
+    if_none_match: Sequence[str] = (),
+) -> ThreadResult:
+    """The public thread of one article as ready JSON bytes, or None for a current client copy."""
+    row = session.execute(
+        select(Site.id, Site.closed, Site.origins, Article)
+        .outerjoin(Article, and_(Article.site_id == Site.id, Article.key == article_key))
+        .where(Site.slug == site_slug)
+    ).first()
+    if row is None:
+        raise not_found(f"There is no site {site_slug!r}.")
+    site_id, site_closed, origins, article = row
+    version = f"{article.id}.{article.version}" if article is not None else f"s{site_id}.0"
+    etag = f'"t{version}.{int(site_closed)}.{query.fingerprint()}"'
+    if etag in if_none_match or "*" in if_none_match:
+        return ThreadResult(etag, origins, None)
+
+    body = cache.get(etag)
+    if body is None:
+        body = _render(session, article, article_key, bool(site_closed), query)
+        cache.set(etag, body)
+    return ThreadResult(etag, origins, body)
+
+
+def _render(
+    session: Session, article: Article | None, key: str, site_closed: bool, query: ThreadQuery
+) -> bytes:
+    comments: list[dict[str, Any]] = []
+    next_cursor = None
+    if article is not None:
+        comments, next_cursor = _page(session, article.id, query)
+    document = {
+        "article": public_article(article, key, site_closed),
+        "comments": comments,
+        "total": article.public_count if article is not None else 0,
+        "next_cursor": next_cursor,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _page(
+    session: Session, article_id: int, query: ThreadQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    after = decode_cursor(query.cursor)
+    newest = query.sort == "newest"
+    public = Comment.status.in_(PUBLIC_STATUSES)
+    if query.replies_to is not None:
+        # The rest of one long thread, flat in order; each reply names its parent.
+        stmt = select(Comment).where(
+            Comment.article_id == article_id, Comment.root_id == query.replies_to, public
+        )
+        if after is not None:
+            stmt = stmt.where(Comment.id > after)
+        rows = list(session.scalars(stmt.order_by(Comment.id).limit(query.limit + 1)))
+        next_cursor = encode_cursor(rows[query.limit - 1].id) if len(rows) > query.limit else None
+        return [_node(c) for c in rows[: query.limit]], next_cursor
+
+    stmt = select(Comment).where(
+        Comment.article_id == article_id, Comment.root_id.is_(None), public
+    )
+    if after is not None:
+        stmt = stmt.where(Comment.id < after if newest else Comment.id > after)
+    stmt = stmt.order_by(Comment.id.desc() if newest else Comment.id).limit(query.limit + 1)
+    roots = list(session.scalars(stmt))
+    next_cursor = encode_cursor(roots[query.limit - 1].id) if len(roots) > query.limit else None
+    roots = roots[: query.limit]
+    if not roots:
+        return [], next_cursor
+
+    replies = list(
+        session.scalars(
+            select(Comment)
+            .where(
+                Comment.article_id == article_id,
+                Comment.root_id.in_([r.id for r in roots]),
+                public,
+            )
+            .order_by(Comment.id)
+            .limit(MAX_REPLIES_PER_PAGE + 1)
+        )
+    )
+    truncated_roots: set[int] = set()
+    if len(replies) > MAX_REPLIES_PER_PAGE:
+        truncated_roots = {r.root_id for r in replies[MAX_REPLIES_PER_PAGE:] if r.root_id}
+        replies = replies[:MAX_REPLIES_PER_PAGE]
+    return _assemble(roots, replies, truncated_roots), next_cursor
+
+
+def _node(comment: Comment) -> dict[str, Any]:
+    node = public_comment(comment)
+    node["replies"] = []
+    return node
+
+
+def _assemble(
+    roots: list[Comment], replies: list[Comment], truncated_roots: set[int]
+) -> list[dict[str, Any]]:
+    """Attach replies to their parents. A reply whose parent is no longer public hangs from its
+    thread's top comment, so one removed comment does not hide the conversation under it."""
+    nodes = {c.id: _node(c) for c in roots}
+    for reply in replies:  # ordered by id: every public parent is placed before its children
+        node = _node(reply)
+        nodes[reply.id] = node
+        parent = reply.parent_id if reply.parent_id in nodes else reply.root_id
+        nodes[parent]["replies"].append(node)
+    out = []
+    for root in roots:
+        node = nodes[root.id]
+        if root.id in truncated_roots:
+            node["more_replies"] = True
+        out.append(node)
+    return out
+
+
+def count_comments(session: Session, site_slug: str, keys: Sequence[str]) -> dict[str, Any]:
+    """Public comment counts for up to 100 articles, in one query; unknown articles count 0."""
+    if not keys:
+        raise validation_error("article", "Name at least one article (?article=KEY).")
+    if len(keys) > MAX_COUNT_KEYS:
+        raise validation_error("article", f"At most {MAX_COUNT_KEYS} articles per request.")
+    rows = session.execute(
+        select(Site.id, Site.origins, Article.key, Article.public_count)
+        .outerjoin(Article, and_(Article.site_id == Site.id, Article.key.in_(set(keys))))
+        .where(Site.slug == site_slug)
+    ).all()
+    if not rows:
+        raise not_found(f"There is no site {site_slug!r}.")
+    counts = dict.fromkeys(keys, 0)
+    for _site_id, _origins, key, count in rows:
+        if key is not None:
+            counts[key] = count
+    return {"counts": counts, "origins": rows[0][1]}

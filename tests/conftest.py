@@ -1,0 +1,215 @@
+"""Fixtures: an app over a throw-away database (SQLite, and PostgreSQL when TEST_DATABASE_URL is
+set), a client, and one-line builders for sites, tokens and comments.
+
+Every test that uses ``app`` runs once per database. With ``MODERATION_TEST_STRICT=1`` (set by
+.ci/run) a PostgreSQL or browser test that cannot run fails instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+
+from moderation import create_app
+from moderation.config import normalise_database_url
+from moderation.extensions import db
+from moderation.identity import new_token, token_hash
+from moderation.models import ApiToken, ModerationMode, Site
+
+STRICT = os.environ.get("MODERATION_TEST_STRICT") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+ORIGIN = "https://news.example"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI (strict) a test that cannot run is a failure."""
+    if STRICT:
+        pytest.fail(f"required test could not run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL schema of this test process's own, so parallel runs never meet."""
+    if not PG_URL:
+        skip_or_fail("TEST_DATABASE_URL is not set")
+    base = normalise_database_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        db.metadata.create_all(conn)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = request.getfixturevalue("pg_schema_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in db.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "database_url": database_url,
+        "instance_path": str(tmp_path / "instance"),
+        "secret_key": "test-secret",
+        "rate_limits": False,
+        "TESTING": True,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_site(app: Flask) -> Callable[..., str]:
+    def make(
+        slug: str = "news",
+        origins: tuple[str, ...] = (ORIGIN,),
+        mode: str = "pre",
+        edit_window_minutes: int = 15,
+    ) -> str:
+        with app.app_context():
+            db.session.add(
+                Site(
+                    slug=slug,
+                    name=slug.title(),
+                    origins=list(origins),
+                    moderation_mode=ModerationMode(mode),
+                    edit_window_minutes=edit_window_minutes,
+                )
+            )
+            db.session.commit()
+        return slug
+
+    return make
+
+
+@pytest.fixture
+def site(make_site: Callable[..., str]) -> str:
+    """A pre-moderated site ``news`` on https://news.example."""
+    return make_site()
+
+
+@pytest.fixture
+def make_token(app: Flask) -> Callable[[str], str]:
+    def make(slug: str) -> str:
+        token = new_token()
+        with app.app_context():
+            site = db.session.scalar(db.select(Site).where(Site.slug == slug))
+            assert site is not None
+            db.session.add(ApiToken(site_id=site.id, token_hash=token_hash(token), label="tests"))
+            db.session.commit()
+        return token
+
+    return make
+
+
+@pytest.fixture
+def token(site: str, make_token: Callable[[str], str]) -> str:
+    return make_token(site)
+
+
+@pytest.fixture
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def thread_url(site: str, article: str) -> str:
+    return f"/api/v1/sites/{site}/articles/{quote(article, safe='')}/comments"
+
+
+@pytest.fixture
+def post(client: FlaskClient) -> Callable[..., Any]:
+    """Submit a comment through the HTTP API; returns the response."""
+
+    def submit(
+        article: str = "/2026/11/story",
+        body: str = "A thoughtful comment.",
+        site: str = "news",
+        expect: int | None = 201,
+        **fields: Any,
+    ) -> Any:
+        payload = {"body": body, "author_name": "Ann Reader", **fields}
+        response = client.post(thread_url(site, article), json=payload)
+        if expect is not None:
+            assert response.status_code == expect, response.get_json()
+        return response
+
+    return submit
+
+
+@pytest.fixture
+def decide(client: FlaskClient, auth: dict[str, str]) -> Callable[..., Any]:
+    def run(comment_id: int, action: str = "approve", expect: int = 200, **fields: Any) -> Any:
+        response = client.post(
+            f"/api/v1/comments/{comment_id}/decision",
+            json={"action": action, **fields},
+            headers=auth,
+        )
+        assert response.status_code == expect, response.get_json()
+        return response
+
+    return run
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """``with count_queries() as queries:`` records the SQL statements a block runs."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+            if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
