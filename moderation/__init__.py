@@ -3,6 +3,7 @@ fast from cache."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from .cache import make_cache
 from .config import ensure_secret_key, load_settings
-from .extensions import configure_sqlite, db, write_intent
+from .extensions import configure_sqlite, db, limiter, write_intent
 
 __all__ = ["create_app"]
 
@@ -47,7 +48,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.resolved_database_url),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
+        RATELIMIT_ENABLED=settings.rate_limits,
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage,
+        # A rate-limit store that is down must not stop readers from commenting.
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
+    logging.getLogger("moderation").setLevel(settings.log_level.upper())
     app.config.update(settings.extra)
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -61,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+    limiter.init_app(app)
     app.extensions["thread_cache"] = make_cache(settings.cache_url)
 
     @app.before_request

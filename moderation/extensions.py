@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from flask_limiter import Limiter
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -44,3 +45,21 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def _limit_key() -> str:
+    # Counters are keyed by the keyed hash of the address, so not even the rate-limit store
+    # (possibly a shared Redis) holds readers' IP addresses in clear.
+    from .api.payload import client_ip_hash
+
+    return client_ip_hash() or "unknown"
+
+
+limiter = Limiter(key_func=_limit_key, headers_enabled=True, default_limits=[])
+
+# Per client address. A reader writes a comment in minutes, not seconds: five a minute leaves room
+# for quick replies in a live discussion, thirty an hour stops a flood from one address while a
+# newsroom's shared office connection still fits several active commenters.
+SUBMIT_LIMIT = "5/minute;30/hour"
+REPORT_LIMIT = "10/minute;60/hour"
+EDIT_LIMIT = "20/minute"

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 
+from werkzeug.security import check_password_hash, generate_password_hash
+
 
 def keyed_hash(secret_key: str, purpose: str, value: str) -> str:
     """HMAC-SHA256 of ``value``; ``purpose`` keeps hashes of one kind apart from another's."""
@@ -38,3 +40,12 @@ def token_hash(token: str) -> str:
 
 def token_matches(token: str | None, stored_hash: str) -> bool:
     return bool(token) and hmac.compare_digest(token_hash(token), stored_hash)
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash (Werkzeug's format, so parameters can be raised later)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password(stored_hash: str, password: str) -> bool:
+    return check_password_hash(stored_hash, password)

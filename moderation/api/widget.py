@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import queue, threads
 from .. import validate as v
-from ..extensions import db
+from ..extensions import EDIT_LIMIT, REPORT_LIMIT, SUBMIT_LIMIT, db, limiter
 from ..models import FLAG_REASONS, Comment, Reason, Site
 from ..serializers import author_comment, rfc3339
 from .payload import client_ip_hash, if_none_match, json_body
@@ -98,6 +98,7 @@ def get_thread(site: str, article: str) -> Response:
 
 
 @bp.post(THREAD)
+@limiter.limit(SUBMIT_LIMIT)
 def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]]:
     key = v.article_key(article)
     data = json_body()
@@ -164,6 +165,7 @@ def get_own_comment(comment_id: int) -> Response:
 
 
 @bp.patch("/comments/<int:comment_id>")
+@limiter.limit(EDIT_LIMIT)
 def edit_comment(comment_id: int) -> Response:
     data = json_body()
     settings = current_app.config["SETTINGS"]
@@ -176,6 +178,7 @@ def edit_comment(comment_id: int) -> Response:
 
 
 @bp.delete("/comments/<int:comment_id>")
+@limiter.limit(EDIT_LIMIT)
 def delete_comment(comment_id: int) -> Response:
     queue.delete_own(db.session, comment_id, _edit_token())
     db.session.commit()
@@ -185,6 +188,7 @@ def delete_comment(comment_id: int) -> Response:
 
 
 @bp.post("/comments/<int:comment_id>/flags")
+@limiter.limit(REPORT_LIMIT)
 def flag_comment(comment_id: int) -> tuple[Response, int]:
     data = json_body()
     reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS), required=True)

@@ -1,0 +1,236 @@
+"""The ``moderation`` command: set up, administer, serve and demonstrate the service."""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import admin, create_app
+from .config import ConfigError
+from .extensions import db, write_intent
+from .migrate import current_revision, head_revision, upgrade_database
+
+DEMO_SITE = "demo"
+DEMO_MODERATOR = "moderator@demo.example"
+
+
+def _app(**overrides: Any) -> Flask:
+    try:
+        return create_app(overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _transaction(app: Flask) -> Iterator[None]:
+    """One transaction per command: committed on success, rolled back on any error."""
+    token = write_intent.set(True)
+    try:
+        with app.app_context():
+            try:
+                yield
+                db.session.commit()
+            except admin.AdminError as exc:
+                db.session.rollback()
+                raise click.ClickException(str(exc)) from None
+            except Exception:
+                db.session.rollback()
+                raise
+    finally:
+        write_intent.reset(token)
+
+
+def _require_schema(app: Flask) -> None:
+    if current_revision(app) != head_revision():
+        raise click.ClickException(
+            "The database is not initialised or is out of date: run `moderation init` first."
+        )
+
+
+@click.group()
+@click.version_option(package_name="moderation")
+def main() -> None:
+    """A reader-comment service: submissions in, a moderation queue, approved threads out.
+
+    Configuration comes from the TOML file named by MODERATION_CONFIG and from MODERATION_<KEY>
+    environment variables (see config.example.toml).
+    """
+
+
+@main.command()
+def init() -> None:
+    """Create the database, or upgrade it in place to the current schema."""
+    app = _app()
+    before = current_revision(app)
+    after = upgrade_database(app)
+    where = app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1]
+    if before == after:
+        click.echo(f"Database {where} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to {after}.")
+
+
+@main.command()
+def recount() -> None:
+    """Recompute every article's comment count from its comments."""
+    app = _app()
+    with _transaction(app):
+        changed = admin.recount(db.session)
+    click.echo(f"{changed} article count(s) corrected.")
+
+
+@main.group()
+def site() -> None:
+    """Manage sites (publications)."""
+
+
+@site.command("create")
+@click.argument("slug")
+@click.option("--origin", "origins", multiple=True, required=True, help="Repeatable.")
+@click.option("--name", help="Display name (default: the slug).")
+@click.option("--mode", type=click.Choice(["pre", "post"]), default="pre", show_default=True)
+@click.option("--edit-window", type=int, default=None, help="Minutes authors may edit.")
+def site_create(
+    slug: str, origins: tuple[str, ...], name: str | None, mode: str, edit_window: int | None
+) -> None:
+    """Create site SLUG whose pages live on the given --origin URLs."""
+    app = _app()
+    _require_schema(app)
+    window = edit_window
+    if window is None:
+        window = app.config["SETTINGS"].default_edit_window_minutes
+    with _transaction(app):
+        created = admin.create_site(
+            db.session, slug, origins, name=name, mode=mode, edit_window_minutes=window
+        )
+        click.echo(f"Site {created.slug} created for {', '.join(created.origins)} ({mode}).")
+
+
+@main.group()
+def moderator() -> None:
+    """Manage moderator accounts."""
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise click.ClickException("The passwords differ.")
+    return first
+
+
+@moderator.command("create")
+@click.argument("email")
+@click.option("--site", "sites", multiple=True, help="A site they moderate; repeatable.")
+@click.option("--admin", "is_admin", is_flag=True, help="May manage sites, people and tokens.")
+def moderator_create(email: str, sites: tuple[str, ...], is_admin: bool) -> None:
+    """Create a moderator; the password comes from a prompt, or standard input if piped."""
+    if not sites and not is_admin:
+        raise click.UsageError("Give --site (repeatable), or --admin.")
+    app = _app()
+    _require_schema(app)
+    password = _read_password()
+    with _transaction(app):
+        created = admin.create_moderator(db.session, email, password, sites, is_admin)
+        role = "admin" if created.is_admin else "moderator"
+        click.echo(f"{role.capitalize()} {created.email} created.")
+
+
+@main.group()
+def token() -> None:
+    """Manage moderation API tokens."""
+
+
+@token.command("create")
+@click.option("--site", "site_slug", required=True)
+@click.option("--label", default="", help="What the token is for.")
+def token_create(site_slug: str, label: str) -> None:
+    """Create an API token for one site; the token is printed once, alone on the last line."""
+    app = _app()
+    _require_schema(app)
+    with _transaction(app):
+        _record, value = admin.create_token(db.session, site_slug, label)
+    click.echo(f"Token for {site_slug} (shown once; store it now):", err=True)
+    click.echo(value)
+
+
+def run_server(app_factory: Callable[[], Flask], host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn: pre-forked workers with a few threads each, each with its own
+    database pool (the app is built after the fork)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("graceful_timeout", 10)
+
+        def load(self) -> Flask:
+            return app_factory()
+
+    Server().run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the service with a production WSGI server (gunicorn)."""
+    _require_schema(_app())
+    run_server(_app, host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def demo(host: str, port: int, workers: int) -> None:
+    """Set up a demo site, a moderator and an article page, then serve them."""
+    app = _app()
+    upgrade_database(app)
+    base = f"http://{host}:{port}"
+    origins = [base, f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    with _transaction(app):
+        if not admin.get_sites_or_none(db.session, DEMO_SITE):
+            admin.create_site(db.session, DEMO_SITE, origins, name="The Demo Gazette")
+        else:
+            admin.add_origins(db.session, DEMO_SITE, origins)
+        password = None
+        if not admin.moderator_exists(db.session, DEMO_MODERATOR):
+            password = secrets.token_urlsafe(9)
+            admin.create_moderator(db.session, DEMO_MODERATOR, password, [DEMO_SITE])
+        _record, api_token = admin.create_token(db.session, DEMO_SITE, "demo")
+
+    click.echo(
+        "\n".join(
+            [
+                "",
+                f"  Article page with the widget:  {base}/demo/",
+                f"  Moderators' dashboard:         {base}/dashboard/",
+                f"  Moderator:                     {DEMO_MODERATOR}"
+                + (f" / {password}" if password else " (password set on the first run)"),
+                f"  Moderation API token:          {api_token}",
+                f"  Approve comment 1 from a shell: curl -X POST -H 'Authorization: Bearer "
+                f"{api_token}' -H 'Content-Type: application/json' "
+                f"""-d '{{"action": "approve"}}' {base}/api/v1/comments/1/decision""",
+                "",
+            ]
+        )
+    )
+    run_server(lambda: _app(DEMO_SITE=DEMO_SITE), host, port, workers)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the connection that ``moderation.migrate`` hands over."""
+
+from alembic import context
+
+from moderation import models  # noqa: F401 - registers the tables on the metadata
+from moderation.extensions import db
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=db.metadata,
+    # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

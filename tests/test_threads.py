@@ -1,0 +1,115 @@
+"""The shape of the cost of reads: queries per request do not grow with the thread or the queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.extensions import db
+from moderation.identity import token_hash
+from moderation.models import Article, Comment, Site, Status, utcnow
+
+from .conftest import thread_url
+
+ARTICLE = "big"
+
+
+def seed(app, n: int, status: Status = Status.APPROVED) -> None:
+    """``n`` comments in ``ARTICLE`` of site ``news``, a third of them replies, inserted in bulk."""
+    with app.app_context():
+        site = db.session.scalar(db.select(Site).where(Site.slug == "news"))
+        article = Article(site_id=site.id, key=ARTICLE, title="Big", public_count=0)
+        db.session.add(article)
+        db.session.flush()
+        roots: list[Comment] = []
+        for i in range(n):
+            parent = roots[i % len(roots)] if roots and i % 3 == 2 else None
+            comment = Comment(
+                site_id=site.id,
+                article_id=article.id,
+                parent_id=parent.id if parent else None,
+                root_id=parent.id if parent else None,
+                depth=1 if parent else 0,
+                author_name=f"Reader {i}",
+                author_email=f"r{i}@example.org",
+                author_key=f"{i:064x}",
+                body_text=f"comment {i}",
+                html=f"<p>comment {i}</p>",
+                status=status,
+                held_because=[],
+                edit_token_hash=token_hash(str(i)),
+                created_at=utcnow(),
+            )
+            db.session.add(comment)
+            if parent is None:
+                db.session.flush()
+                roots.append(comment)
+        if status in (Status.APPROVED, Status.PUBLISHED):
+            article.public_count = n
+        db.session.commit()
+
+
+def _thread_queries(client, count_queries) -> tuple[int, int, int]:
+    url = thread_url("news", ARTICLE)
+    with count_queries() as miss:
+        first = client.get(url)
+    assert first.status_code == 200
+    with count_queries() as hit:
+        assert client.get(url).status_code == 200
+    with count_queries() as not_modified:
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    return len(miss), len(hit), len(not_modified)
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_thread_read_queries_do_not_grow_with_the_thread(app, client, site, count_queries, size):
+    seed(app, size)
+    miss, hit, not_modified = _thread_queries(client, count_queries)
+    # The article (with its site), a page of top-level comments, their replies.
+    assert miss == 3
+    # Cached or unchanged: the article's version alone.
+    assert hit == 1
+    assert not_modified == 1
+    body = client.get(thread_url("news", ARTICLE)).get_json()
+    assert body["total"] == size
+    assert len(body["comments"]) == min(50, size - size // 3)
+
+
+def test_a_page_is_bounded_even_under_a_huge_thread(app, client, site):
+    seed(app, 1000)
+    body = client.get(thread_url("news", ARTICLE), query_string={"limit": 200}).get_json()
+    served = sum(1 + len(c["replies"]) for c in body["comments"])
+    assert len(body["comments"]) == 200
+    assert served <= 200 + 500
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_queue_page_queries_do_not_grow_with_the_queue(
+    app, client, site, auth, count_queries, size
+):
+    seed(app, size, status=Status.PENDING)
+    with count_queries() as queries:
+        response = client.get("/api/v1/sites/news/queue", headers=auth)
+    assert response.status_code == 200
+    assert len(response.get_json()["comments"]) == min(50, size)
+    # The token (with its site), the page (with articles), reader reports, history.
+    assert len(queries) == 4
+
+
+def test_counts_are_one_query(app, client, site, count_queries):
+    seed(app, 30)
+    keys = [ARTICLE] + [f"other-{i}" for i in range(99)]
+    with count_queries() as queries:
+        response = client.get("/api/v1/sites/news/counts", query_string={"article": keys})
+    assert response.get_json()["counts"][ARTICLE] == 30
+    assert len(queries) == 1
+
+
+def test_a_decision_changes_the_cached_thread(client, site, post, decide):
+    cid = post(ARTICLE).get_json()["comment"]["id"]
+    url = thread_url("news", ARTICLE)
+    assert client.get(url).get_json()["comments"] == []  # now cached
+    decide(cid)
+    assert [c["id"] for c in client.get(url).get_json()["comments"]] == [cid]
+    decide(cid, "reject", reason="abuse")
+    assert client.get(url).get_json()["comments"] == []
