@@ -23,12 +23,13 @@ class ThreadCache(Protocol):
 
 
 class MemoryCache:
-    """A bounded, thread-safe LRU cache local to one process."""
+    """A thread-safe LRU cache local to one process, bounded by the bytes it holds."""
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self._data: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
-        self.max_entries = max_entries
+        self._size = 0
+        self.max_bytes = max_bytes
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
@@ -38,11 +39,17 @@ class MemoryCache:
             return value
 
     def set(self, key: str, value: bytes) -> None:
+        if len(value) > self.max_bytes // 4:
+            return  # one huge page must not evict everything else
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._size -= len(old)
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            self._size += len(value)
+            while self._size > self.max_bytes:
+                _, evicted = self._data.popitem(last=False)
+                self._size -= len(evicted)
 
 
 class RedisCache:

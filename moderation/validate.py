@@ -22,6 +22,8 @@ SLUG = re.compile(r"^[a-z0-9-]{1,64}$")
 # an address is sending mail to it, which this service does not do.
 EMAIL = re.compile(r"^[^\s@<>\"',;]+@[^\s@<>\"',;]+\.[^\s@<>\"',;.]+$")
 _PRINTABLE_KEY = re.compile(r"^[^\x00-\x1f\x7f]+$")
+# JSON can carry lone UTF-16 surrogates ("\\ud800"), which are not text and no database stores.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_object(data: Any) -> dict[str, Any]:
@@ -48,6 +50,8 @@ def text_field(
         return None
     if not isinstance(value, str):
         raise validation_error(name, f"The {label} must be text.")
+    if _SURROGATE.search(value):
+        raise validation_error(name, f"The {label} contains characters that are not valid text.")
     value = normalise_text(value).strip()
     if len(value) < min_length:
         raise validation_error(name, f"The {label} must be at least {min_length} characters.")

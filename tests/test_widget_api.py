@@ -168,6 +168,8 @@ def test_unknown_site_is_not_found(client, post):
         ({"body": "<p></p>", "author_name": "Ann"}, "body"),
         ({"body": 42, "author_name": "Ann"}, "body"),
         ({"body": "x" * 5001, "author_name": "Ann"}, "body"),
+        ({"body": "broken \ud800 text", "author_name": "Ann"}, "body"),
+        ({"body": "hi", "author_name": "\udfff"}, "author_name"),
         ({"body": "hi"}, "author_name"),
         ({"body": "hi", "author_name": "A" * 101}, "author_name"),
         ({"body": "hi", "author_name": "Ann\nBob"}, "author_name"),
