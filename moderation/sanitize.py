@@ -8,11 +8,12 @@ carries ``rel="nofollow ugc noopener"``. This runs once, on write; reads serve t
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from functools import partial
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import TLDS, LinkifyFilter, build_url_re
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "i", "b", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
@@ -20,6 +21,17 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+
+# Bleach's list predates the new generic domains; spam loves them, and an unlinked address would
+# also escape the link-count rules.
+_EXTRA_TLDS = (
+    "app", "blog", "click", "club", "dev", "fun", "icu", "link", "live", "loan", "news", "online",
+    "shop", "site", "space", "store", "tech", "top", "vip", "website", "win", "work", "xyz",
+)  # fmt: skip
+# Longest first, so "co" does not cut "com" short in bleach's alternation.
+_URL_RE = build_url_re(
+    tlds=sorted({*TLDS, *_EXTRA_TLDS}, key=len, reverse=True), protocols={"http", "https"}
+)
 
 _BLOCK_START = re.compile(r"^\s*<(?:p|ul|ol|blockquote|pre)\b", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
@@ -40,7 +52,9 @@ _cleaner = bleach.sanitizer.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=False,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    filters=[
+        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE)
+    ],
 )
 # The final pass: whatever the steps above produced, only the allowlist leaves this module.
 _final = bleach.sanitizer.Cleaner(
@@ -85,6 +99,4 @@ _TAG = re.compile(r"<[^>]*>")
 
 def visible_text(html: str) -> str:
     """The text a reader sees in sanitized HTML (for emptiness and length checks, and rules)."""
-    import html as html_lib
-
     return html_lib.unescape(_TAG.sub("", html)).strip()
