@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -137,6 +138,8 @@ class Site(db.Model):
     edit_window_minutes: Mapped[int] = mapped_column(Integer, default=15)
     # Commenting closed on the whole site (a newsroom's night or an emergency).
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # This site's screening-rule settings, over the configured defaults (see rules.RuleSettings).
+    rule_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -173,6 +176,7 @@ class Comment(db.Model):
         # The public thread: an article's top-level comments (root_id NULL) or one root's replies.
         Index("ix_comments_thread", "article_id", "root_id", "id"),
         Index("ix_comments_author", "site_id", "author_key", "id"),
+        Index("ix_comments_ip", "site_id", "ip_hash", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +199,8 @@ class Comment(db.Model):
     html: Mapped[str] = mapped_column(Text)
     status: Mapped[Status] = mapped_column(_enum(Status, "comment_status"))
     held_because: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Probability of spam from the site's learned classifier; None until it has learned enough.
+    spam_score: Mapped[float | None] = mapped_column(Float)
     edit_token_hash: Mapped[str] = mapped_column(String(64))
     # Reader reports not yet answered by a moderator's decision.
     open_flag_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -218,6 +224,52 @@ class Flag(db.Model):
     reporter_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BanKind(enum.StrEnum):
+    EMAIL = "email"
+    AUTHOR = "author"  # the author identity: email if they gave one, else their name
+    IP = "ip"
+
+
+class Ban(db.Model):
+    """An author who may not comment on a site, until ``expires_at`` if set.
+
+    ``value_hash`` is a keyed hash (of the email, the author key or the IP address), so a ban
+    list reveals no one's address.
+    """
+
+    __tablename__ = "bans"
+    __table_args__ = (Index("ix_bans_lookup", "site_id", "kind", "value_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    kind: Mapped[BanKind] = mapped_column(_enum(BanKind, "ban_kind"))
+    value_hash: Mapped[str] = mapped_column(String(64))
+    # What moderators see: the email, the author's name, or "IP of comment 123".
+    label: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str | None] = mapped_column(Text)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    created_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SpamFeature(db.Model):
+    """How often a feature appeared in comments a site's moderators approved (ham) or rejected
+    as spam or abuse. The row ``feature == TOTAL_FEATURE`` counts the comments learned."""
+
+    __tablename__ = "spam_features"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    feature: Mapped[str] = mapped_column(String(200), primary_key=True)
+    spam: Mapped[int] = mapped_column(Integer, default=0)
+    ham: Mapped[int] = mapped_column(Integer, default=0)
+
+
+TOTAL_FEATURE = "__total__"
 
 
 class Moderator(db.Model):

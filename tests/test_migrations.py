@@ -27,6 +27,26 @@ def _assert_schema_matches_models(app) -> None:
     assert diff == [], f"models and migrations differ: {diff}"
 
 
+def _upgrade_with_data_on_the_way(app) -> None:
+    """A deployed database with rows in it upgrades in place, revision by revision."""
+    upgrade_database(app, "0001")
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sites (slug, name, origins, moderation_mode, edit_window_minutes,"
+                " closed, created_at) VALUES ('old', 'Old', '[]', 'pre', 15, false,"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+    assert upgrade_database(app) == head_revision()
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(text("SELECT slug FROM sites")).scalar() == "old"
+
+
+def test_upgrade_keeps_existing_rows_on_sqlite(tmp_path):
+    _upgrade_with_data_on_the_way(_fresh_app(f"sqlite:///{tmp_path / 'u.sqlite3'}", tmp_path))
+
+
 def test_init_builds_the_models_schema_on_sqlite(tmp_path):
     app = _fresh_app(f"sqlite:///{tmp_path / 'm.sqlite3'}", tmp_path)
     assert current_revision(app) is None
@@ -53,7 +73,7 @@ def test_init_builds_the_models_schema_on_postgresql(tmp_path):
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         app = _fresh_app(f"{base}?options=-csearch_path%3D{schema}", tmp_path)
-        assert upgrade_database(app) == head_revision()
+        _upgrade_with_data_on_the_way(app)
         _assert_schema_matches_models(app)
         with app.app_context():
             indexes = {i["name"] for i in inspect(db.engine).get_indexes("comments")}
