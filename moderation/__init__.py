@@ -11,9 +11,12 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
+from .akismet import Akismet
 from .cache import make_cache
-from .config import ensure_secret_key, load_settings
+from .config import ConfigError, Settings, ensure_secret_key, load_settings
 from .extensions import configure_sqlite, db, limiter, write_intent
+from .rules import RuleSettings, RuleSettingsError
+from .screening import Policy
 
 __all__ = ["create_app"]
 
@@ -69,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     limiter.init_app(app)
     app.extensions["thread_cache"] = make_cache(settings.cache_url)
+    app.extensions["screening_policy"] = _screening_policy(settings, app.config["SECRET_KEY"])
 
     @app.before_request
     def _mark_writes() -> None:
@@ -86,6 +90,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(demo_bp)
     return app
+
+
+def _screening_policy(settings: Settings, secret_key: str) -> Policy:
+    try:
+        RuleSettings.from_mappings(settings.rules)
+    except RuleSettingsError as exc:
+        raise ConfigError(f"rules: {exc}") from None
+    akismet = None
+    if settings.akismet_key:
+        akismet = Akismet(
+            settings.akismet_key,
+            settings.akismet_blog,
+            settings.akismet_url,
+            settings.akismet_timeout_ms / 1000,
+        )
+    return Policy(secret_key=secret_key, rule_defaults=settings.rules, akismet=akismet)
 
 
 def _engine_options(url: str) -> dict[str, Any]:

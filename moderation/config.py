@@ -7,6 +7,7 @@ documents the same keys for operators. A test (``tests/test_config.py``) keeps t
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import secrets
 import time
@@ -50,6 +51,16 @@ class Settings:
     thread_max_age: int = 10
     # Log level for the service's own messages.
     log_level: str = "INFO"
+    # Default screening-rule settings for every site (see moderation.rules.RuleSettings); each
+    # site can override them in the dashboard.
+    rules: dict[str, Any] = field(default_factory=dict)
+    # Seconds a person needs at least between the widget loading and a comment arriving.
+    min_form_seconds: int = 3
+    # Akismet, for sites that turn on the akismet rule.
+    akismet_key: str = ""
+    akismet_url: str = "https://rest.akismet.com"
+    akismet_blog: str = ""
+    akismet_timeout_ms: int = 1500
     # Extra keys for tests and embedding applications (not read from files or environment).
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -72,6 +83,15 @@ def normalise_database_url(url: str) -> str:
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
     """Turn a TOML or environment value into the type of the key's default."""
+    if isinstance(default, dict):
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a JSON object in the environment") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{name} must be a table")
+        return raw
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
-from . import rules
+from . import rules, screening
 from .api.errors import ApiError, conflict, forbidden, not_found, validation_error
 from .identity import author_key, new_token, token_hash, token_matches
 from .models import (
@@ -128,13 +128,15 @@ def submit(
     site_slug: str,
     article_key: str,
     new: NewComment,
-    secret_key: str,
-    ip_hash: str | None = None,
-    origin: str | None = None,
+    policy: screening.Policy,
+    client: screening.Client | None = None,
+    now: datetime | None = None,
 ) -> Submitted:
     """Store a reader's comment: checked, sanitized, screened, logged and counted."""
+    client = client or screening.Client()
+    now = now or utcnow()
     site = get_site(session, site_slug)
-    check_origin(site, origin)
+    check_origin(site, client.origin)
     article = _get_or_create_article(session, site, article_key, new.article_url, new.article_title)
     _check_open(site, article)
 
@@ -146,20 +148,33 @@ def submit(
         if parent.status not in PUBLIC_STATUSES:
             raise validation_error("parent_id", "The comment you reply to is not published.")
 
-    html = _cleaned_body(new.body)
-    key = author_key(secret_key, site.id, new.author_name, new.author_email)
-    screening = rules.screen(
-        rules.Candidate(
-            site_id=site.id,
-            mode=_mode(site, article),
-            body_text=new.body,
-            html=html,
-            author_name=new.author_name,
-            author_email=new.author_email,
-            author_key=key,
-            ip_hash=ip_hash,
-        )
+    key = author_key(policy.secret_key, site.id, new.author_name, new.author_email)
+    screening.check_banned(
+        session,
+        site,
+        policy,
+        author_key=key,
+        email=new.author_email,
+        ip_hash=client.ip_hash,
+        now=now,
     )
+    html = _cleaned_body(new.body)
+    candidate, settings = screening.prepare(
+        session,
+        site,
+        _mode(site, article),
+        policy,
+        client,
+        body_text=new.body,
+        html=html,
+        author_name=new.author_name,
+        author_email=new.author_email,
+        author_key=key,
+        now=now,
+        article_url=article.url,
+    )
+    screening.check_length(new.body, settings)
+    outcome = rules.screen(candidate, settings)
     token = new_token()
     comment = Comment(
         site_id=site.id,
@@ -170,31 +185,33 @@ def submit(
         author_name=new.author_name,
         author_email=new.author_email,
         author_key=key,
-        ip_hash=ip_hash,
+        ip_hash=client.ip_hash,
         body_text=new.body,
         html=html,
-        status=screening.status,
-        held_because=screening.held_because,
+        status=outcome.status,
+        held_because=outcome.held_because,
+        spam_score=candidate.spam_score,
         edit_token_hash=token_hash(token),
-        created_at=utcnow(),
+        created_at=now,
+        decided_at=now if outcome.status is Status.APPROVED else None,
     )
     session.add(comment)
     session.flush()
-    _record_screening(session, comment, None, screening)
+    _record_screening(session, comment, None, outcome)
     if comment.status in PUBLIC_STATUSES:
         _adjust_articles(session, {article.id: +1})
     return Submitted(comment=comment, site=site, edit_token=token)
 
 
 def _record_screening(
-    session: Session, comment: Comment, before: Status | None, screening: rules.Screening
+    session: Session, comment: Comment, before: Status | None, outcome: rules.Screening
 ) -> None:
     """Log what the rules did: one system entry per finding, or the plain publication."""
-    if not screening.findings:
-        if screening.status is Status.PUBLISHED:
+    if not outcome.findings:
+        if outcome.status is Status.PUBLISHED:
             _log(session, comment, SYSTEM + ":postmod", Action.PUBLISH, before, None, None)
         return
-    for finding in screening.findings:
+    for finding in outcome.findings:
         _log(
             session,
             comment,
@@ -203,7 +220,7 @@ def _record_screening(
             before,
             None,
             finding.explanation,
-            to_status=screening.status,
+            to_status=outcome.status,
         )
 
 
@@ -239,6 +256,8 @@ def edit(
     comment_id: int,
     edit_token: str | None,
     body: str,
+    policy: screening.Policy,
+    client: screening.Client | None = None,
     now: datetime | None = None,
 ) -> tuple[Comment, Site]:
     """The author rewrites their comment inside the window; it is sanitized and screened again."""
@@ -251,29 +270,34 @@ def edit(
     article = session.get_one(Article, comment.article_id)
     _check_open(site, article)
     html = _cleaned_body(body)
-    before = comment.status
-    screening = rules.screen(
-        rules.Candidate(
-            site_id=site.id,
-            mode=_mode(site, article),
-            body_text=body,
-            html=html,
-            author_name=comment.author_name,
-            author_email=comment.author_email,
-            author_key=comment.author_key,
-            ip_hash=comment.ip_hash,
-            is_edit=True,
-        )
+    candidate, settings = screening.prepare(
+        session,
+        site,
+        _mode(site, article),
+        policy,
+        client or screening.Client(),
+        body_text=body,
+        html=html,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_key=comment.author_key,
+        now=now,
+        article_url=article.url,
+        edited_id=comment.id,
     )
+    screening.check_length(body, settings)
+    outcome = rules.screen(candidate, settings)
+    before = comment.status
     was_public = before in PUBLIC_STATUSES
     comment.body_text = body
     comment.html = html
     comment.edited_at = now
-    comment.held_because = screening.held_because
-    comment.status = screening.status
-    comment.decided_at = None
-    _log(session, comment, AUTHOR, Action.EDIT, before, None, None, to_status=screening.status)
-    _record_screening(session, comment, before, screening)
+    comment.held_because = outcome.held_because
+    comment.spam_score = candidate.spam_score
+    comment.status = outcome.status
+    comment.decided_at = now if outcome.status is Status.APPROVED else None
+    _log(session, comment, AUTHOR, Action.EDIT, before, None, None, to_status=outcome.status)
+    _record_screening(session, comment, before, outcome)
     delta = int(comment.status in PUBLIC_STATUSES) - int(was_public)
     if was_public or delta:
         _adjust_articles(session, {article.id: delta})
@@ -294,9 +318,18 @@ def delete_own(
 
 
 def report(
-    session: Session, comment_id: int, reason: Reason, note: str | None, reporter_hash: str
+    session: Session,
+    comment_id: int,
+    reason: Reason,
+    note: str | None,
+    reporter_hash: str,
+    policy: screening.Policy,
 ) -> Flag:
-    """A reader reports a public comment; it then shows in the moderators' ``flagged`` view."""
+    """A reader reports a public comment; it then shows in the moderators' ``flagged`` view.
+
+    A comment no moderator has reviewed yet (post-moderation) is withheld once enough distinct
+    readers report it; an approved one stays up, flagged, for a moderator to look at again.
+    """
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status not in PUBLIC_STATUSES:
         raise not_found("There is no such published comment.")
@@ -305,10 +338,39 @@ def report(
     )
     if exists is not None:
         raise conflict("You have already reported this comment.", code="already_reported")
-    flag = Flag(comment_id=comment.id, reason=reason, note=note, reporter_hash=reporter_hash)
+    flag = Flag(
+        comment_id=comment.id,
+        reason=reason,
+        note=note,
+        reporter_hash=reporter_hash,
+        created_at=utcnow(),
+    )
     session.add(flag)
-    comment.open_flag_count = Comment.open_flag_count + 1
     session.flush()
+    open_reports = (
+        session.scalar(
+            select(func.count(Flag.id)).where(
+                Flag.comment_id == comment.id, Flag.resolved_at.is_(None)
+            )
+        )
+        or 0
+    )
+    comment.open_flag_count = open_reports
+    if comment.status is Status.PUBLISHED:
+        site = session.get_one(Site, comment.site_id)
+        threshold = screening.settings_for(site, policy).report_threshold
+        if threshold and open_reports >= threshold:
+            _set_status(
+                session,
+                [comment],
+                Status.PENDING,
+                f"{SYSTEM}:reports",
+                Action.HOLD,
+                None,
+                None,
+                f"{open_reports} readers reported it",
+            )
+            comment.held_because = [*comment.held_because, "reports"]
     return flag
 
 
@@ -380,8 +442,28 @@ def decide(
         )
     reason = reason or DEFAULT_REASON.get(action)
     ordered = [comments[i] for i in ids]
+    first_decisions = [c for c in ordered if c.decided_at is None]
     _set_status(session, ordered, target, actor, action, moderator_id, reason, explanation)
+    _learn(session, first_decisions, action, reason)
     return ordered
+
+
+def _learn(
+    session: Session, comments: Sequence[Comment], action: Action, reason: Reason | None
+) -> None:
+    """Teach the spam score a moderator's first verdict on each comment: an approval is ham, a
+    spam decision (or a rejection for spam) is spam; other rejections say nothing about spam."""
+    if action is Action.APPROVE:
+        is_spam = False
+    elif action is Action.SPAM or (action is Action.REJECT and reason is Reason.SPAM):
+        is_spam = True
+    else:
+        return
+    by_site: dict[int, list[tuple[Comment, bool]]] = defaultdict(list)
+    for comment in comments:
+        by_site[comment.site_id].append((comment, is_spam))
+    for site_id, labelled in by_site.items():
+        screening.learn(session, site_id, labelled)
 
 
 def _set_status(

@@ -1,39 +1,132 @@
 """The ordered screening rules run on every submission and every edit.
 
-Each rule looks at a :class:`Candidate` and either passes or returns a :class:`Finding`: hold it for
-a moderator, reject it, or mark it spam. Every finding is recorded (``held_because`` on the comment
-and a system entry in the decision log); the first decisive one (reject or spam) wins over holds.
-Refusals that the reader must hear about at once (a closed article) are not rules: they are
-checked before anything is stored.
+Each rule looks at a :class:`Candidate` (the comment and what the site knows of its author) and
+either passes or returns a :class:`Finding`: hold it for a moderator, reject it, or mark it spam.
+The rules run in order; the first decisive finding (reject or spam) ends the run, holds add up.
+Every finding is recorded: its rule's name in ``held_because`` and a system entry in the
+decision log with what the rule saw ("3 links").
+
+Refusals the reader must hear about at once, before anything is stored (a closed article, a ban,
+a comment too long) are not rules: ``queue`` checks them first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import Action, ModerationMode, Status
+from .wordlist import WordList
+
+
+class RuleSettingsError(ValueError):
+    """A rule setting of the wrong type or out of range; the message names it."""
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """One site's rule settings. Defaults come from the config file's ``rules`` table, each site
+    overrides what it wants (``Site.rule_settings``)."""
+
+    min_length: int = 1
+    max_length: int = 5000
+    blocked_words: tuple[str, ...] = ()  # reject
+    suspect_words: tuple[str, ...] = ()  # hold
+    max_links: int = 2  # hold above this many links
+    hold_links_from_new: bool = False  # hold any link from an author with no approved comment
+    repeat_window_minutes: int = 10  # hold the same text from the same author within this
+    hold_first_comments: int = 1  # post-moderation: hold an author's first N comments
+    auto_approve_trusted: bool = False  # pre-moderation: publish trusted authors at once
+    trusted_min_approved: int = 3
+    trusted_clean_days: int = 90  # trusted: no rejection in this many days
+    rejection_rate_threshold: float = 0.5  # hold authors rejected this often recently...
+    rejection_min_decisions: int = 3  # ...once they have at least this many decisions...
+    rejection_window_days: int = 30  # ...in this many days
+    report_threshold: int = 3  # readers' reports that withhold a published comment
+    spam_threshold: float = 0.0  # 0 = off; else send comments scored above it to spam
+    akismet: bool = False  # also ask Akismet (needs akismet_key in the configuration)
+
+    @classmethod
+    def from_mappings(cls, *layers: Mapping[str, Any]) -> RuleSettings:
+        """Defaults overlaid by each mapping in turn, every value checked."""
+        values: dict[str, Any] = {}
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        defaults = cls()
+        for layer in layers:
+            for key, raw in layer.items():
+                if key not in known:
+                    raise RuleSettingsError(f"unknown rule setting {key!r}")
+                values[key] = _check(key, raw, getattr(defaults, key))
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["blocked_words"] = list(self.blocked_words)
+        data["suspect_words"] = list(self.suspect_words)
+        return data
+
+
+def _check(key: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(raw, bool):
+            raise RuleSettingsError(f"{key} must be true or false")
+        return raw
+    if isinstance(default, int):
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise RuleSettingsError(f"{key} must be a whole number, 0 or more")
+        return raw
+    if isinstance(default, float):
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
+            raise RuleSettingsError(f"{key} must be a number from 0 to 1")
+        return float(raw)
+    if isinstance(default, tuple):
+        if isinstance(raw, str):
+            raw = raw.splitlines()
+        if not isinstance(raw, list | tuple) or not all(isinstance(w, str) for w in raw):
+            raise RuleSettingsError(f"{key} must be a list of words and phrases")
+        return tuple(w.strip() for w in raw if w.strip())
+    raise RuleSettingsError(f"{key} has an unsupported type")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    """What the site knows of an author (by their keyed identity)."""
+
+    approved: int = 0
+    rejected: int = 0  # rejected or spam, ever
+    recent_decided: int = 0  # approved, rejected or spam within the rejection window
+    recent_rejected: int = 0
+    rejected_since_trust_window: int = 0  # rejections within trusted_clean_days
+    comments: int = 0  # every earlier comment, decided or not
+    same_text_recently: bool = False
 
 
 @dataclass(frozen=True)
 class Candidate:
     """What the rules see of a submission or an edit."""
 
-    site_id: int
     mode: ModerationMode
     body_text: str
     html: str
-    author_name: str
-    author_email: str | None
-    author_key: str
-    ip_hash: str | None
+    link_count: int
+    history: AuthorHistory = field(default_factory=AuthorHistory)
+    spam_score: float | None = None
+    akismet_spam: bool | None = None  # None: not asked, or no answer
+    form_check: str | None = None  # None when the form token was fine; else what was wrong
+    honeypot_filled: bool = False
     is_edit: bool = False
 
 
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    action: Action  # HOLD, REJECT or SPAM
+    action: Action  # HOLD, REJECT, SPAM, or APPROVE (trusted authors)
     explanation: str
 
 
@@ -46,33 +139,165 @@ class Screening:
 
     @property
     def held_because(self) -> list[str]:
-        return [f.rule for f in self.findings]
+        return [f.rule for f in self.findings if f.action is not Action.APPROVE]
 
 
-Rule = Callable[[Candidate], Finding | None]
+Rule = Callable[[Candidate, RuleSettings], Finding | None]
+
+# Compiled word lists, per list content: a site with 5,000 entries compiles them once per process.
+_wordlists: OrderedDict[str, WordList] = OrderedDict()
+_wordlists_lock = threading.Lock()
 
 
-def premoderation(candidate: Candidate) -> Finding | None:
-    """On a pre-moderated site or article nothing is public until a moderator approves it."""
-    if candidate.mode is ModerationMode.PRE:
-        return Finding("premod", Action.HOLD, "the article is pre-moderated")
+def compiled(entries: Sequence[str]) -> WordList:
+    key = hashlib.blake2b(json.dumps(list(entries)).encode(), digest_size=16).hexdigest()
+    with _wordlists_lock:
+        found = _wordlists.get(key)
+        if found is not None:
+            _wordlists.move_to_end(key)
+            return found
+    wordlist = WordList(entries)
+    with _wordlists_lock:
+        _wordlists[key] = wordlist
+        while len(_wordlists) > 64:
+            _wordlists.popitem(last=False)
+    return wordlist
+
+
+def _quote(found: list[str]) -> str:
+    return ", ".join(f'"{w}"' for w in found[:5])
+
+
+def honeypot(c: Candidate, s: RuleSettings) -> Finding | None:
+    """A field people never see and bots fill in."""
+    if c.honeypot_filled:
+        return Finding("honeypot", Action.SPAM, "the hidden form field was filled in")
     return None
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (premoderation,)
+def form_timing(c: Candidate, s: RuleSettings) -> Finding | None:
+    """Posted faster than a person can read and type, or without the widget's form token."""
+    if c.form_check is None or c.is_edit:
+        return None
+    if c.form_check.startswith("too fast"):
+        return Finding("too_fast", Action.SPAM, c.form_check)
+    return Finding("no_form_token", Action.HOLD, c.form_check)
+
+
+def blocked_word(c: Candidate, s: RuleSettings) -> Finding | None:
+    found = compiled(s.blocked_words).find(c.body_text) if s.blocked_words else []
+    if found:
+        return Finding("blocked_word", Action.REJECT, f"blocked: {_quote(found)}")
+    return None
+
+
+def spam_score(c: Candidate, s: RuleSettings) -> Finding | None:
+    if s.spam_threshold and c.spam_score is not None and c.spam_score >= s.spam_threshold:
+        return Finding("spam_score", Action.SPAM, f"spam score {c.spam_score:.2f}")
+    return None
+
+
+def akismet(c: Candidate, s: RuleSettings) -> Finding | None:
+    if c.akismet_spam:
+        return Finding("akismet", Action.SPAM, "Akismet says spam")
+    return None
+
+
+def suspect_word(c: Candidate, s: RuleSettings) -> Finding | None:
+    found = compiled(s.suspect_words).find(c.body_text) if s.suspect_words else []
+    if found:
+        return Finding("suspect_word", Action.HOLD, f"suspect: {_quote(found)}")
+    return None
+
+
+def link_count(c: Candidate, s: RuleSettings) -> Finding | None:
+    if c.link_count > s.max_links:
+        return Finding("link_count", Action.HOLD, f"{c.link_count} links")
+    return None
+
+
+def new_author_link(c: Candidate, s: RuleSettings) -> Finding | None:
+    if s.hold_links_from_new and c.link_count and c.history.approved == 0:
+        return Finding("new_author_link", Action.HOLD, "a link from a new commenter")
+    return None
+
+
+def repeat_post(c: Candidate, s: RuleSettings) -> Finding | None:
+    if c.history.same_text_recently and not c.is_edit:
+        minutes = s.repeat_window_minutes
+        return Finding(
+            "repeat", Action.HOLD, f"same text from the same author within {minutes} min"
+        )
+    return None
+
+
+def rejection_history(c: Candidate, s: RuleSettings) -> Finding | None:
+    h = c.history
+    if h.recent_decided >= max(1, s.rejection_min_decisions) and s.rejection_rate_threshold:
+        rate = h.recent_rejected / h.recent_decided
+        if rate > s.rejection_rate_threshold:
+            return Finding(
+                "rejection_history",
+                Action.HOLD,
+                f"{h.recent_rejected} of {h.recent_decided} recent comments rejected",
+            )
+    return None
+
+
+def new_commenter(c: Candidate, s: RuleSettings) -> Finding | None:
+    """Post-moderation: an author's first comments wait for a moderator."""
+    if c.mode is ModerationMode.POST and c.history.approved < s.hold_first_comments:
+        return Finding("new_commenter", Action.HOLD, f"{c.history.approved} approved so far")
+    return None
+
+
+def premoderation(c: Candidate, s: RuleSettings) -> Finding | None:
+    """Pre-moderation: nothing is public until approved, unless the site trusts the author."""
+    if c.mode is not ModerationMode.PRE:
+        return None
+    h = c.history
+    trusted = (
+        s.auto_approve_trusted
+        and h.approved >= s.trusted_min_approved
+        and h.rejected_since_trust_window == 0
+    )
+    if trusted:
+        return Finding("trusted", Action.APPROVE, f"trusted author: {h.approved} approved")
+    return Finding("premod", Action.HOLD, "the article is pre-moderated")
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    honeypot,
+    form_timing,
+    blocked_word,
+    spam_score,
+    akismet,
+    suspect_word,
+    link_count,
+    new_author_link,
+    repeat_post,
+    rejection_history,
+    new_commenter,
+    premoderation,
+)
 
 _DECISIVE = {Action.SPAM: Status.SPAM, Action.REJECT: Status.REJECTED}
 
 
-def screen(candidate: Candidate, rules: Sequence[Rule] = DEFAULT_RULES) -> Screening:
+def screen(
+    candidate: Candidate, settings: RuleSettings, rules: Sequence[Rule] = DEFAULT_RULES
+) -> Screening:
     """Run the rules in order and decide the initial status."""
     findings: list[Finding] = []
     for rule in rules:
-        finding = rule(candidate)
+        finding = rule(candidate, settings)
         if finding is None:
             continue
         findings.append(finding)
         if finding.action in _DECISIVE:
             return Screening(_DECISIVE[finding.action], findings)
-    status = Status.PENDING if findings else Status.PUBLISHED
-    return Screening(status, findings)
+    if any(f.action is Action.HOLD for f in findings):
+        return Screening(Status.PENDING, [f for f in findings if f.action is Action.HOLD])
+    if any(f.action is Action.APPROVE for f in findings):
+        return Screening(Status.APPROVED, findings)
+    return Screening(Status.PUBLISHED, findings)

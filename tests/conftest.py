@@ -28,6 +28,8 @@ from moderation.models import ApiToken, ModerationMode, Site
 STRICT = os.environ.get("MODERATION_TEST_STRICT") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ORIGIN = "https://news.example"
+# Post-moderation without the new-commenter hold: comments are public at once.
+PUBLISH_AT_ONCE = {"hold_first_comments": 0}
 
 
 def skip_or_fail(reason: str) -> None:
@@ -79,6 +81,8 @@ def app_config(database_url: str, tmp_path) -> dict[str, Any]:  # type: ignore[n
         "instance_path": str(tmp_path / "instance"),
         "secret_key": "test-secret",
         "rate_limits": False,
+        # The widget's pace check is tested on its own (tests/test_rules.py).
+        "min_form_seconds": 0,
         "TESTING": True,
     }
 
@@ -107,6 +111,7 @@ def make_site(app: Flask) -> Callable[..., str]:
         origins: tuple[str, ...] = (ORIGIN,),
         mode: str = "pre",
         edit_window_minutes: int = 15,
+        rules: dict[str, Any] | None = None,
     ) -> str:
         with app.app_context():
             db.session.add(
@@ -116,6 +121,7 @@ def make_site(app: Flask) -> Callable[..., str]:
                     origins=list(origins),
                     moderation_mode=ModerationMode(mode),
                     edit_window_minutes=edit_window_minutes,
+                    rule_settings=rules or {},
                 )
             )
             db.session.commit()
@@ -160,7 +166,8 @@ def thread_url(site: str, article: str) -> str:
 
 @pytest.fixture
 def post(client: FlaskClient) -> Callable[..., Any]:
-    """Submit a comment through the HTTP API; returns the response."""
+    """Submit a comment through the HTTP API as the widget does (with the form token the thread
+    read hands out); returns the response."""
 
     def submit(
         article: str = "/2026/11/story",
@@ -169,7 +176,8 @@ def post(client: FlaskClient) -> Callable[..., Any]:
         expect: int | None = 201,
         **fields: Any,
     ) -> Any:
-        payload = {"body": body, "author_name": "Ann Reader", **fields}
+        form_token = client.get(thread_url(site, article)).headers.get("X-Form-Token")
+        payload = {"body": body, "author_name": "Ann Reader", "form_token": form_token, **fields}
         response = client.post(thread_url(site, article), json=payload)
         if expect is not None:
             assert response.status_code == expect, response.get_json()

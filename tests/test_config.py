@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from moderation.config import ConfigError, Settings, ensure_secret_key, load_settings
+from moderation.rules import RuleSettings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -57,8 +58,17 @@ def test_example_documents_every_key_with_its_default():
     defaults = Settings()
     keys = {f.name for f in fields(Settings)} - {"extra"}
     assert set(example) == keys
-    for key in keys:
+    for key in keys - {"rules"}:
         assert example[key] == getattr(defaults, key), key
+    # The rules table spells out every rule setting with its built-in default.
+    assert example["rules"] == RuleSettings().to_json()
+
+
+def test_rule_defaults_from_the_configuration_are_checked(tmp_path):
+    from moderation import create_app
+
+    with pytest.raises(ConfigError, match="max_links"):
+        create_app({"instance_path": str(tmp_path), "rules": {"max_links": "two"}})
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.models import ApiToken, Decision, utcnow
 
-from .conftest import thread_url
+from .conftest import PUBLISH_AT_ONCE, thread_url
 
 ARTICLE = "/politics/budget"
 
@@ -86,7 +86,7 @@ def test_bad_queue_queries_name_the_field(client, site, auth, args, field):
 
 
 def test_unreviewed_view_lists_published_comments(client, make_site, make_token, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     auth = {"Authorization": f"Bearer {make_token('open')}"}
     cid = post(ARTICLE, site="open").get_json()["comment"]["id"]
     assert [c["id"] for c in queue(client, auth, site="open", status="unreviewed")["comments"]] == [
@@ -196,7 +196,7 @@ def test_decision_log_is_append_only(app, site, post, decide):
 
 
 def test_approving_a_published_comment_keeps_the_count(client, make_site, make_token, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     auth = {"Authorization": f"Bearer {make_token('open')}"}
     cid = post(ARTICLE, site="open").get_json()["comment"]["id"]
     response = client.post(

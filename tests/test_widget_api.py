@@ -10,7 +10,7 @@ from sqlalchemy import update
 from moderation.extensions import db
 from moderation.models import Comment, Decision
 
-from .conftest import ORIGIN, thread_url
+from .conftest import ORIGIN, PUBLISH_AT_ONCE, thread_url
 
 ARTICLE = "/2026/11/belgium-eu-peace-talks"
 
@@ -80,7 +80,7 @@ def test_public_thread_never_shows_email_or_original_text(client, site, post, de
 
 
 def test_post_moderated_site_publishes_at_once(client, make_site, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     created = post(ARTICLE, site="open").get_json()["comment"]
     assert created["status"] == "published"
     assert created["held_because"] == []
@@ -117,7 +117,7 @@ def test_reply_under_a_rejected_comment_stays_readable(client, site, post, decid
 
 
 def test_cursor_pagination_walks_the_whole_thread(client, make_site, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     ids = [
         post(ARTICLE, site="open", body=f"comment {i}").get_json()["comment"]["id"]
         for i in range(7)
@@ -286,9 +286,9 @@ def test_reply_to_unpublished_or_foreign_comment_is_refused(client, site, post, 
 
 
 def test_counts_for_many_articles_in_one_request(client, make_site, post):
-    make_site("open", mode="post")
-    post("a", site="open")
-    post("a", site="open")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
+    post("a", site="open", body="first")
+    post("a", site="open", body="second")
     post("b", site="open")
     response = client.get("/api/v1/sites/open/counts?article=a&article=b&article=c")
     assert response.get_json() == {"counts": {"a": 2, "b": 1, "c": 0}}
@@ -309,7 +309,7 @@ def test_author_sees_own_pending_comment_with_token(client, site, post):
 
 
 def test_edit_within_window_is_sanitized_and_moderated_again(client, make_site, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     created = post(ARTICLE, site="open").get_json()
     cid, token = created["comment"]["id"], created["edit_token"]
     response = client.patch(
@@ -348,7 +348,7 @@ def test_edit_and_delete_refused_after_the_window(app, client, site, post):
 
 
 def test_delete_within_window_removes_from_thread(client, make_site, post):
-    make_site("open", mode="post")
+    make_site("open", mode="post", rules=PUBLISH_AT_ONCE)
     created = post(ARTICLE, site="open").get_json()
     cid, token = created["comment"]["id"], created["edit_token"]
     assert client.delete(f"/api/v1/comments/{cid}").status_code == 403

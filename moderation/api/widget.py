@@ -15,12 +15,23 @@ from .. import queue, threads
 from .. import validate as v
 from ..extensions import EDIT_LIMIT, REPORT_LIMIT, SUBMIT_LIMIT, db, limiter
 from ..models import FLAG_REASONS, Comment, Reason, Site
+from ..screening import Policy
 from ..serializers import author_comment, rfc3339
-from .payload import client_ip_hash, if_none_match, json_body
+from .payload import (
+    client_from_request,
+    client_ip_hash,
+    if_none_match,
+    issue_form_token,
+    json_body,
+)
 
 bp = Blueprint("widget_api", __name__, url_prefix="/api/v1")
 
 THREAD = "/sites/<site>/articles/<article:article>/comments"
+
+
+def _policy() -> Policy:
+    return current_app.extensions["screening_policy"]
 
 
 def _allow_origins(origins: list[str]) -> None:
@@ -61,7 +72,9 @@ def _cors(response: Response) -> Response:
         allowed = False
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Location, Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "ETag, Location, Retry-After, X-Form-Token"
+        )
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
             response.headers["Access-Control-Allow-Headers"] = (
@@ -89,6 +102,8 @@ def get_thread(site: str, article: str) -> Response:
     else:
         response = Response(result.body, mimetype="application/json")
     response.headers["ETag"] = result.etag
+    # The widget returns this with a comment; see rules.form_timing.
+    response.headers["X-Form-Token"] = issue_form_token(site)
     max_age = current_app.config["SETTINGS"].thread_max_age
     # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
     response.headers["Cache-Control"] = (
@@ -127,9 +142,8 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
         site_slug=site,
         article_key=key,
         new=new,
-        secret_key=current_app.config["SECRET_KEY"],
-        ip_hash=client_ip_hash(),
-        origin=request.headers.get("Origin"),
+        policy=_policy(),
+        client=client_from_request(data, site),
     )
     db.session.commit()
     _allow_origins(submitted.site.origins)
@@ -171,7 +185,9 @@ def edit_comment(comment_id: int) -> Response:
     settings = current_app.config["SETTINGS"]
     body = v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment")
     assert body is not None
-    comment, site = queue.edit(db.session, comment_id, _edit_token(), body)
+    comment, site = queue.edit(
+        db.session, comment_id, _edit_token(), body, _policy(), client_from_request()
+    )
     db.session.commit()
     _allow_origins(site.origins)
     return jsonify({"comment": author_comment(comment, site)})
@@ -193,7 +209,9 @@ def flag_comment(comment_id: int) -> tuple[Response, int]:
     data = json_body()
     reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS), required=True)
     note = v.text_field(data, "note", max_length=v.MAX_NOTE, required=False)
-    flag = queue.report(db.session, comment_id, Reason(reason), note, client_ip_hash() or "")
+    flag = queue.report(
+        db.session, comment_id, Reason(reason), note, client_ip_hash() or "", _policy()
+    )
     origins = _origins_of_comment(comment_id)
     db.session.commit()
     _allow_origins(origins or [])

@@ -1,0 +1,299 @@
+"""What the rules need from the database, gathered in a few queries, and what they learn back.
+
+``queue`` calls :func:`prepare` before storing a submission or an edit, and :func:`learn` when a
+moderator first decides on a comment, so the spam score follows the site's own judgement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from . import rules, spam
+from .api.errors import ApiError, validation_error
+from .identity import keyed_hash
+from .models import (
+    TOTAL_FEATURE,
+    Ban,
+    BanKind,
+    Comment,
+    ModerationMode,
+    Site,
+    SpamFeature,
+    Status,
+)
+
+REJECTED = (Status.REJECTED, Status.SPAM)
+DECIDED = (Status.APPROVED, Status.REJECTED, Status.SPAM)
+
+#: Asks an outside service whether a comment is spam: True, False, or None for no answer.
+SpamCheck = Callable[[Mapping[str, str]], bool | None]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The configuration screening needs: the key for hashes, rule defaults, outside checks."""
+
+    secret_key: str
+    rule_defaults: Mapping[str, Any] = field(default_factory=dict)
+    akismet: SpamCheck | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    """What the request tells about who is submitting. The IP address itself is only ever
+    passed on to Akismet when a site turned it on, and never stored."""
+
+    ip_hash: str | None = None
+    origin: str | None = None
+    form_check: str | None = None
+    honeypot_filled: bool = False
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+def settings_for(site: Site, policy: Policy) -> rules.RuleSettings:
+    return rules.RuleSettings.from_mappings(policy.rule_defaults, site.rule_settings or {})
+
+
+def email_hash(policy: Policy, site_id: int, email: str) -> str:
+    return keyed_hash(policy.secret_key, f"email:{site_id}", email.casefold())
+
+
+def check_banned(
+    session: Session,
+    site: Site,
+    policy: Policy,
+    *,
+    author_key: str,
+    email: str | None,
+    ip_hash: str | None,
+    now: datetime,
+) -> None:
+    """Refuse, politely, an author banned by email, identity or address."""
+    conditions = [and_(Ban.kind == BanKind.AUTHOR, Ban.value_hash == author_key)]
+    if email:
+        conditions.append(
+            and_(Ban.kind == BanKind.EMAIL, Ban.value_hash == email_hash(policy, site.id, email))
+        )
+    if ip_hash:
+        conditions.append(and_(Ban.kind == BanKind.IP, Ban.value_hash == ip_hash))
+    banned = session.scalar(
+        select(Ban.id)
+        .where(
+            Ban.site_id == site.id,
+            or_(*conditions),
+            or_(Ban.expires_at.is_(None), Ban.expires_at > now),
+        )
+        .limit(1)
+    )
+    if banned is not None:
+        raise ApiError(
+            403,
+            "banned",
+            f"Sorry, you cannot comment on {site.name} at the moment. If you think this is a "
+            "mistake, please contact the newsroom.",
+        )
+
+
+def check_length(body: str, settings: rules.RuleSettings) -> None:
+    length = len(body)
+    if length < settings.min_length:
+        raise validation_error(
+            "body", f"The comment must be at least {settings.min_length} characters."
+        )
+    if length > settings.max_length:
+        raise validation_error(
+            "body",
+            f"The comment must be at most {settings.max_length:,} characters (it has {length:,}).",
+        )
+
+
+def author_history(
+    session: Session,
+    site_id: int,
+    author_key: str,
+    settings: rules.RuleSettings,
+    now: datetime,
+    *,
+    body_text: str | None = None,
+    exclude_id: int | None = None,
+) -> rules.AuthorHistory:
+    """The author's record on this site, in one aggregate query."""
+    recent = now - timedelta(days=settings.rejection_window_days)
+    trust = now - timedelta(days=settings.trusted_clean_days)
+    repeat = now - timedelta(minutes=settings.repeat_window_minutes)
+
+    def count(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    rejected = Comment.status.in_(REJECTED)
+    same_text = (
+        count(Comment.body_text == body_text, Comment.created_at >= repeat)
+        if body_text is not None
+        else func.coalesce(func.sum(0), 0)
+    )
+    stmt = select(
+        count(Comment.status == Status.APPROVED),
+        count(rejected),
+        count(Comment.status.in_(DECIDED), Comment.decided_at >= recent),
+        count(rejected, Comment.decided_at >= recent),
+        count(rejected, Comment.decided_at >= trust),
+        func.count(Comment.id),
+        same_text,
+    ).where(Comment.site_id == site_id, Comment.author_key == author_key)
+    if exclude_id is not None:
+        stmt = stmt.where(Comment.id != exclude_id)
+    row = session.execute(stmt).one()
+    return rules.AuthorHistory(
+        approved=int(row[0]),
+        rejected=int(row[1]),
+        recent_decided=int(row[2]),
+        recent_rejected=int(row[3]),
+        rejected_since_trust_window=int(row[4]),
+        comments=int(row[5]),
+        same_text_recently=bool(row[6]),
+    )
+
+
+def _features_of(
+    body_text: str, html: str, has_email: bool, history: rules.AuthorHistory
+) -> set[str]:
+    return spam.features(
+        body_text,
+        html,
+        has_email=has_email,
+        approved_before=history.approved,
+        rejected_before=history.rejected,
+    )
+
+
+def spam_score(session: Session, site_id: int, features: Iterable[str]) -> float | None:
+    """The learned probability of spam, from one query over the features present."""
+    wanted = [*features, TOTAL_FEATURE]
+    counts = {
+        row.feature: spam.Counts(row.spam, row.ham)
+        for row in session.scalars(
+            select(SpamFeature).where(
+                SpamFeature.site_id == site_id, SpamFeature.feature.in_(wanted)
+            )
+        )
+    }
+    totals = counts.pop(TOTAL_FEATURE, spam.Counts())
+    return spam.score(wanted[:-1], counts, totals)
+
+
+def prepare(
+    session: Session,
+    site: Site,
+    mode: ModerationMode,
+    policy: Policy,
+    client: Client,
+    *,
+    body_text: str,
+    html: str,
+    author_name: str,
+    author_email: str | None,
+    author_key: str,
+    now: datetime,
+    article_url: str | None = None,
+    edited_id: int | None = None,
+) -> tuple[rules.Candidate, rules.RuleSettings]:
+    """Everything the rules look at for one submission (or edit, with ``edited_id``)."""
+    settings = settings_for(site, policy)
+    history = author_history(
+        session,
+        site.id,
+        author_key,
+        settings,
+        now,
+        body_text=None if edited_id else body_text,
+        exclude_id=edited_id,
+    )
+    links = len(spam.link_domains(html))
+    score = spam_score(session, site.id, _features_of(body_text, html, bool(author_email), history))
+    akismet_spam = None
+    if settings.akismet and policy.akismet is not None:
+        akismet_spam = policy.akismet(
+            {
+                "user_ip": client.ip or "",
+                "user_agent": client.user_agent or "",
+                "permalink": article_url or "",
+                "comment_type": "comment",
+                "comment_author": author_name,
+                "comment_author_email": author_email or "",
+                "comment_content": body_text,
+            }
+        )
+    candidate = rules.Candidate(
+        mode=mode,
+        body_text=body_text,
+        html=html,
+        link_count=links,
+        history=history,
+        spam_score=score,
+        akismet_spam=akismet_spam,
+        form_check=client.form_check,
+        honeypot_filled=client.honeypot_filled,
+        is_edit=edited_id is not None,
+    )
+    return candidate, settings
+
+
+# --- Learning ---------------------------------------------------------------------------------
+
+
+def _histories(
+    session: Session, site_id: int, author_keys: set[str]
+) -> dict[str, rules.AuthorHistory]:
+    """Approved and rejected counts of several authors, in one grouped query."""
+    approved = func.sum(case((Comment.status == Status.APPROVED, 1), else_=0))
+    rejected = func.sum(case((Comment.status.in_(REJECTED), 1), else_=0))
+    rows = session.execute(
+        select(Comment.author_key, approved, rejected)
+        .where(Comment.site_id == site_id, Comment.author_key.in_(author_keys))
+        .group_by(Comment.author_key)
+    )
+    return {
+        key: rules.AuthorHistory(approved=int(a or 0), rejected=int(r or 0)) for key, a, r in rows
+    }
+
+
+def learn(session: Session, site_id: int, labelled: Sequence[tuple[Comment, bool]]) -> None:
+    """Add moderators' verdicts (comment, is_spam) to the site's spam counts, in one upsert."""
+    if not labelled:
+        return
+    deltas: Counter[tuple[str, bool]] = Counter()
+    histories = _histories(session, site_id, {c.author_key for c, _ in labelled})
+    for comment, is_spam in labelled:
+        history = histories.get(comment.author_key, rules.AuthorHistory())
+        for feature in _features_of(
+            comment.body_text, comment.html, bool(comment.author_email), history
+        ):
+            deltas[(feature, is_spam)] += 1
+        deltas[(TOTAL_FEATURE, is_spam)] += 1
+    per_feature: dict[str, list[int]] = {}
+    for (feature, is_spam), n in deltas.items():
+        per_feature.setdefault(feature, [0, 0])[0 if is_spam else 1] += n
+    rows = [
+        {"site_id": site_id, "feature": f[:200], "spam": s, "ham": h}
+        for f, (s, h) in per_feature.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(SpamFeature)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[SpamFeature.site_id, SpamFeature.feature],
+        set_={
+            "spam": SpamFeature.spam + stmt.excluded.spam,
+            "ham": SpamFeature.ham + stmt.excluded.ham,
+        },
+    )
+    session.execute(stmt, rows)
