@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .identity import hash_password, new_token, token_hash
+from .api.errors import not_found, validation_error
+from .identity import email_hash, hash_password, new_token, token_hash
 from .models import (
     PUBLIC_STATUSES,
     ApiToken,
     Article,
+    Ban,
+    BanKind,
     Comment,
     ModerationMode,
     Moderator,
     Site,
+    utcnow,
 )
 from .validate import EMAIL, SLUG, normalise_origin
 
@@ -127,3 +132,75 @@ def add_origins(session: Session, slug: str, origins: Iterable[str]) -> Site:
 
 def moderator_exists(session: Session, email: str) -> bool:
     return session.scalar(select(Moderator.id).where(Moderator.email == email.lower())) is not None
+
+
+# --- Bans -------------------------------------------------------------------------------------
+
+
+def create_ban(
+    session: Session,
+    site_id: int,
+    kind: BanKind,
+    *,
+    actor: str,
+    secret_key: str,
+    comment_id: int | None = None,
+    email: str | None = None,
+    reason: str | None = None,
+    expires_at: datetime | None = None,
+) -> Ban:
+    """Ban an author from one site: by email, by author identity, or by the address a comment
+    came from (known only as a keyed hash, so an IP ban always names a comment)."""
+    comment = None
+    if comment_id is not None:
+        comment = session.get(Comment, comment_id)
+        if comment is None or comment.site_id != site_id:
+            raise not_found("There is no such comment.")
+    if kind is BanKind.EMAIL:
+        address = email or (comment.author_email if comment else None)
+        if not address:
+            raise validation_error("email", "Give the email address, or a comment that has one.")
+        value, label = email_hash(secret_key, site_id, address), address
+    elif comment is None:
+        raise validation_error("comment_id", f"A ban by {kind.value} names a comment.")
+    elif kind is BanKind.AUTHOR:
+        value, label = comment.author_key, f"{comment.author_name} (comment {comment.id})"
+    else:
+        if not comment.ip_hash:
+            raise validation_error("comment_id", "The address of this comment is not known.")
+        value, label = comment.ip_hash, f"address of comment {comment.id}"
+    if expires_at is not None and expires_at <= utcnow():
+        raise validation_error("expires_at", "The end of a ban must be in the future.")
+    ban = Ban(
+        site_id=site_id,
+        kind=kind,
+        value_hash=value,
+        label=label,
+        reason=reason,
+        comment_id=comment.id if comment else None,
+        created_by=actor,
+        created_at=utcnow(),
+        expires_at=expires_at,
+    )
+    session.add(ban)
+    session.flush()
+    return ban
+
+
+def list_bans(session: Session, site_id: int) -> list[Ban]:
+    """The site's bans still in force, newest first."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Ban)
+            .where(Ban.site_id == site_id, or_(Ban.expires_at.is_(None), Ban.expires_at > now))
+            .order_by(Ban.id.desc())
+        )
+    )
+
+
+def lift_ban(session: Session, site_id: int, ban_id: int) -> None:
+    ban = session.get(Ban, ban_id)
+    if ban is None or ban.site_id != site_id:
+        raise not_found("There is no such ban.")
+    session.delete(ban)

@@ -55,11 +55,29 @@ def _limit_key() -> str:
     return client_ip_hash() or "unknown"
 
 
+def author_limit_key() -> str:
+    """Per author as well as per address: one person behind many addresses is still one."""
+    from flask import current_app, request
+
+    from .identity import keyed_hash
+
+    data = request.get_json(silent=True)
+    if isinstance(data, dict):
+        email, name = data.get("author_email"), data.get("author_name")
+        identity = email if isinstance(email, str) and email else name
+        if isinstance(identity, str) and identity:
+            # Hashed, like addresses: the limit store holds no one's name or email.
+            secret = current_app.config["SECRET_KEY"]
+            return "author:" + keyed_hash(secret, "limit", identity.strip().casefold())[:32]
+    return "author:unknown"
+
+
 limiter = Limiter(key_func=_limit_key, headers_enabled=True, default_limits=[])
 
 # Per client address. A reader writes a comment in minutes, not seconds: five a minute leaves room
 # for quick replies in a live discussion, thirty an hour stops a flood from one address while a
 # newsroom's shared office connection still fits several active commenters.
 SUBMIT_LIMIT = "5/minute;30/hour"
+AUTHOR_SUBMIT_LIMIT = "5/minute;30/hour"
 REPORT_LIMIT = "10/minute;60/hour"
 EDIT_LIMIT = "20/minute"

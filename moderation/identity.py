@@ -29,6 +29,11 @@ def author_key(secret_key: str, site_id: int, name: str, email: str | None) -> s
     return keyed_hash(secret_key, f"author:{site_id}", identity)
 
 
+def email_hash(secret_key: str, site_id: int, email: str) -> str:
+    """An email address as bans keep it: a keyed hash, per site, case-insensitive."""
+    return keyed_hash(secret_key, f"email:{site_id}", email.casefold())
+
+
 def new_token() -> str:
     """A random token to hand out once (edit tokens, API tokens)."""
     return secrets.token_urlsafe(32)

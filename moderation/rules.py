@@ -61,7 +61,7 @@ class RuleSettings:
         for layer in layers:
             for key, raw in layer.items():
                 if key not in known:
-                    raise RuleSettingsError(f"unknown rule setting {key!r}")
+                    raise RuleSettingsError(f"{key} is not a rule setting")
                 values[key] = _check(key, raw, getattr(defaults, key))
         return cls(**values)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import rules, spam
 from .api.errors import ApiError, validation_error
-from .identity import keyed_hash
+from .identity import email_hash
 from .models import (
     TOTAL_FEATURE,
     Ban,
@@ -63,10 +63,6 @@ def settings_for(site: Site, policy: Policy) -> rules.RuleSettings:
     return rules.RuleSettings.from_mappings(policy.rule_defaults, site.rule_settings or {})
 
 
-def email_hash(policy: Policy, site_id: int, email: str) -> str:
-    return keyed_hash(policy.secret_key, f"email:{site_id}", email.casefold())
-
-
 def check_banned(
     session: Session,
     site: Site,
@@ -81,7 +77,10 @@ def check_banned(
     conditions = [and_(Ban.kind == BanKind.AUTHOR, Ban.value_hash == author_key)]
     if email:
         conditions.append(
-            and_(Ban.kind == BanKind.EMAIL, Ban.value_hash == email_hash(policy, site.id, email))
+            and_(
+                Ban.kind == BanKind.EMAIL,
+                Ban.value_hash == email_hash(policy.secret_key, site.id, email),
+            )
         )
     if ip_hash:
         conditions.append(and_(Ban.kind == BanKind.IP, Ban.value_hash == ip_hash))

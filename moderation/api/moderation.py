@@ -6,17 +6,19 @@ found, so the API does not even confirm that it exists.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from .. import queue
+from .. import admin, queue, screening
 from .. import validate as v
 from ..extensions import db
 from ..identity import token_hash
-from ..models import ApiToken, Comment, Reason
-from ..serializers import moderator_comment
+from ..models import ApiToken, Ban, BanKind, Comment, Reason
+from ..rules import RuleSettings, RuleSettingsError
+from ..serializers import moderator_comment, rfc3339
 from .errors import ApiError, forbidden
 from .payload import json_body
 
@@ -164,3 +166,108 @@ def decide_many(site: str) -> Response:
     )
     db.session.commit()
     return jsonify({"comments": _describe(comments)})
+
+
+# --- Bans -------------------------------------------------------------------------------------
+
+
+def _ban_json(ban: Ban) -> dict[str, Any]:
+    return {
+        "id": ban.id,
+        "kind": ban.kind.value,
+        "label": ban.label,
+        "reason": ban.reason,
+        "comment_id": ban.comment_id,
+        "created_by": ban.created_by,
+        "created_at": rfc3339(ban.created_at),
+        "expires_at": rfc3339(ban.expires_at),
+    }
+
+
+def _expiry(data: dict[str, Any]) -> datetime | None:
+    raw = data.get("expires_at")
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else None
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ApiError(
+            400,
+            "validation_error",
+            "expires_at must be an RFC 3339 time with a zone, like 2026-12-31T23:00:00Z.",
+            field="expires_at",
+        )
+    return value
+
+
+@bp.post("/sites/<site>/bans")
+def create_ban(site: str) -> tuple[Response, int]:
+    """Ban an author: ``{"kind": "email" | "author" | "ip", "comment_id"?, "email"?,
+    "reason"?, "expires_at"?}``."""
+    token = _token_for_site(site)
+    data = json_body()
+    kind = v.choice(data, "kind", tuple(k.value for k in BanKind), required=True)
+    ban = admin.create_ban(
+        db.session,
+        token.site_id,
+        BanKind(kind),
+        actor=_actor(token),
+        secret_key=current_app.config["SECRET_KEY"],
+        comment_id=v.optional_int(data, "comment_id"),
+        email=v.email_field(data, "email"),
+        reason=v.text_field(data, "reason", max_length=v.MAX_EXPLANATION, required=False),
+        expires_at=_expiry(data),
+    )
+    db.session.commit()
+    return jsonify({"ban": _ban_json(ban)}), 201
+
+
+@bp.get("/sites/<site>/bans")
+def list_bans(site: str) -> Response:
+    token = _token_for_site(site)
+    return jsonify({"bans": [_ban_json(b) for b in admin.list_bans(db.session, token.site_id)]})
+
+
+@bp.delete("/sites/<site>/bans/<int:ban_id>")
+def lift_ban(site: str, ban_id: int) -> Response:
+    token = _token_for_site(site)
+    admin.lift_ban(db.session, token.site_id, ban_id)
+    db.session.commit()
+    return Response(status=204)
+
+
+# --- Rule settings ----------------------------------------------------------------------------
+
+
+@bp.get("/sites/<site>/rules")
+def get_rules(site: str) -> Response:
+    """The site's effective rule settings, and which of them it overrides."""
+    token = _token_for_site(site)
+    effective = screening.settings_for(token.site, current_app.extensions["screening_policy"])
+    return jsonify({"rules": effective.to_json(), "overrides": token.site.rule_settings or {}})
+
+
+@bp.patch("/sites/<site>/rules")
+def update_rules(site: str) -> Response:
+    """Override rule settings for this site; ``null`` returns a setting to the default."""
+    token = _token_for_site(site)
+    data = json_body()
+    policy = current_app.extensions["screening_policy"]
+    overrides = dict(token.site.rule_settings or {})
+    for key, value in data.items():
+        if value is None:
+            overrides.pop(key, None)
+        else:
+            overrides[key] = value
+    try:
+        checked = RuleSettings.from_mappings(overrides)
+    except RuleSettingsError as exc:
+        field = str(exc).split()[0].strip("'")
+        raise ApiError(400, "validation_error", str(exc), field=field) from None
+    normalised = checked.to_json()
+    token.site.rule_settings = {key: normalised[key] for key in overrides}
+    db.session.commit()
+    effective = screening.settings_for(token.site, policy)
+    return jsonify({"rules": effective.to_json(), "overrides": token.site.rule_settings})

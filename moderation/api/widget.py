@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from .. import queue, threads
 from .. import validate as v
-from ..extensions import EDIT_LIMIT, REPORT_LIMIT, SUBMIT_LIMIT, db, limiter
+from ..extensions import (
+    AUTHOR_SUBMIT_LIMIT,
+    EDIT_LIMIT,
+    REPORT_LIMIT,
+    SUBMIT_LIMIT,
+    author_limit_key,
+    db,
+    limiter,
+)
 from ..models import FLAG_REASONS, Comment, Reason, Site
 from ..screening import Policy
 from ..serializers import author_comment, rfc3339
@@ -114,6 +122,7 @@ def get_thread(site: str, article: str) -> Response:
 
 @bp.post(THREAD)
 @limiter.limit(SUBMIT_LIMIT)
+@limiter.limit(AUTHOR_SUBMIT_LIMIT, key_func=author_limit_key)
 def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]]:
     key = v.article_key(article)
     data = json_body()
