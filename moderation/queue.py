@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -560,13 +560,41 @@ def encode_cursor(last_id: int) -> str:
 def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
+    prefix, value = _cursor_parts(cursor)
+    if prefix != "c1":
+        raise validation_error("cursor", "This cursor is not one the service handed out.")
+    try:
+        return int(value)
+    except ValueError:
+        raise validation_error("cursor", "This cursor is not one the service handed out.") from None
+
+
+def _cursor_parts(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "c1":
-            raise ValueError(raw)
-        return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise validation_error("cursor", "This cursor is not one the service handed out.") from None
+    prefix, _, value = raw.partition(":")
+    return prefix, value
+
+
+# Comments the classifier has not scored sort below every scored one.
+_UNSCORED = -1.0
+
+
+def _encode_score_cursor(score: float | None, last_id: int) -> str:
+    raw = f"s1:{score if score is not None else _UNSCORED!r}:{last_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_score_cursor(cursor: str) -> tuple[float, int]:
+    prefix, value = _cursor_parts(cursor)
+    score, _, last_id = value.partition(":")
+    try:
+        if prefix != "s1":
+            raise ValueError(prefix)
+        return float(score), int(last_id)
+    except ValueError:
         raise validation_error("cursor", "This cursor is not one the service handed out.") from None
 
 
@@ -617,9 +645,10 @@ def list_queue(
     limit: int = 50,
     cursor: str | None = None,
     newest_first: bool = False,
+    by_spam_score: bool = False,
 ) -> QueuePage:
-    """One page of a queue view, oldest first; a fixed number of queries whatever its size."""
-    after = decode_cursor(cursor)
+    """One page of a queue view, oldest first (or newest first, or most likely spam first); a
+    fixed number of queries whatever its size."""
     stmt = (
         select(Comment)
         .join(Article, Article.id == Comment.article_id)
@@ -634,11 +663,28 @@ def list_queue(
         stmt = stmt.where(Comment.status == Status(view))
     if article_key is not None:
         stmt = stmt.where(Article.key == article_key)
-    if after is not None:
-        stmt = stmt.where(Comment.id < after if newest_first else Comment.id > after)
-    stmt = stmt.order_by(Comment.id.desc() if newest_first else Comment.id).limit(limit + 1)
-    comments = list(session.scalars(stmt))
-    next_cursor = encode_cursor(comments[limit - 1].id) if len(comments) > limit else None
+    if by_spam_score:
+        score = func.coalesce(Comment.spam_score, _UNSCORED)
+        if cursor:
+            last_score, last_id = _decode_score_cursor(cursor)
+            stmt = stmt.where(
+                or_(score < last_score, and_(score == last_score, Comment.id > last_id))
+            )
+        stmt = stmt.order_by(score.desc(), Comment.id)
+    else:
+        after = decode_cursor(cursor)
+        if after is not None:
+            stmt = stmt.where(Comment.id < after if newest_first else Comment.id > after)
+        stmt = stmt.order_by(Comment.id.desc() if newest_first else Comment.id)
+    comments = list(session.scalars(stmt.limit(limit + 1)))
+    next_cursor = None
+    if len(comments) > limit:
+        last = comments[limit - 1]
+        next_cursor = (
+            _encode_score_cursor(last.spam_score, last.id)
+            if by_spam_score
+            else encode_cursor(last.id)
+        )
     comments = comments[:limit]
     articles = {c.article_id: c.article for c in comments}
     return QueuePage(comments, load_details(session, comments, articles), next_cursor)

@@ -97,6 +97,7 @@ def moderator_comment(
         {
             "status": comment.status.value,
             "held_because": list(comment.held_because),
+            "spam_score": comment.spam_score,
             "author_email": comment.author_email,
             "author_key": comment.author_key,
             "body_text": comment.body_text,

@@ -86,7 +86,7 @@ def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
 def get_queue(site: str) -> Response:
     token = _token_for_site(site)
     view = v.choice(dict(request.args), "status", queue.QUEUE_VIEWS, required=False) or "pending"
-    order = v.choice(dict(request.args), "order", ("oldest", "newest"), required=False)
+    order = v.choice(dict(request.args), "order", ("oldest", "newest", "spam"), required=False)
     limit_raw = request.args.get("limit", "50")
     if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_QUEUE_LIMIT:
         raise ApiError(
@@ -104,6 +104,7 @@ def get_queue(site: str) -> Response:
         limit=int(limit_raw),
         cursor=request.args.get("cursor") or None,
         newest_first=order == "newest",
+        by_spam_score=order == "spam",
     )
     comments = [
         moderator_comment(
