@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
 
 from moderation import create_app
 from moderation.extensions import db
+from moderation.migrate import upgrade_database
 from moderation.models import ModerationMode, Site
 
-from .conftest import thread_url
+from .conftest import skip_or_fail, thread_url
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
 def _app(tmp_path, **overrides):
@@ -20,8 +31,8 @@ def _app(tmp_path, **overrides):
             **overrides,
         }
     )
+    upgrade_database(app)
     with app.app_context():
-        db.create_all()
         db.session.add(
             Site(slug="news", name="News", origins=[], moderation_mode=ModerationMode.PRE)
         )
@@ -48,9 +59,95 @@ def test_sixth_comment_in_a_minute_is_rate_limited(tmp_path):
     assert other.status_code == 201
 
 
-@pytest.mark.parametrize("value", [False])
-def test_rate_limits_can_be_turned_off(tmp_path, value):
-    client = _app(tmp_path, rate_limits=value).test_client()
+def test_rate_limits_can_be_turned_off(tmp_path):
+    client = _app(tmp_path, rate_limits=False).test_client()
     url = thread_url("news", "a")
     for i in range(8):
         assert client.post(url, json={"body": f"c{i}", "author_name": "Ann"}).status_code == 201
+
+
+def test_author_limit_applies_across_addresses(tmp_path):
+    client = _app(tmp_path).test_client()
+    url = thread_url("news", "a")
+    for i in range(5):
+        response = client.post(
+            url,
+            json={"body": f"c{i}", "author_name": "Roaming Rita"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{i}"},
+        )
+        assert response.status_code == 201
+    response = client.post(
+        url,
+        json={"body": "again", "author_name": "roaming rita"},
+        environ_base={"REMOTE_ADDR": "203.0.113.99"},
+    )
+    assert response.status_code == 429
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.1)  # polling a starting server
+
+
+def _post(port: int, n: int) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{thread_url('news', 'shared')}",
+        data=json.dumps({"body": f"comment {n}", "author_name": f"Reader {n}"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_limits_are_shared_by_service_processes_through_redis(tmp_path):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        skip_or_fail("no Redis on 127.0.0.1:6379")
+    _app(tmp_path)  # creates the database and the site
+    env = {
+        **os.environ,
+        "MODERATION_DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}",
+        "MODERATION_INSTANCE_PATH": str(tmp_path),
+        # A fresh key: the counters (keyed by hashed address) are this test's own.
+        "MODERATION_SECRET_KEY": uuid.uuid4().hex,
+        "MODERATION_RATE_LIMIT_STORAGE": REDIS_URL,
+    }
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(p), "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for p in ports
+    ]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            _wait_healthy(port, process)
+        statuses = [_post(ports[i % 2], i) for i in range(6)]
+        assert statuses == [201] * 5 + [429], "the sixth comment from one address, on either"
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
