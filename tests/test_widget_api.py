@@ -243,6 +243,16 @@ def test_origin_must_be_allowed(client, site):
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
+def test_errors_are_readable_by_the_sites_own_pages(client, site):
+    headers = {"Origin": ORIGIN}
+    response = client.post(thread_url(site, ARTICLE), json={"body": ""}, headers=headers)
+    assert response.status_code == 400
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    response = client.patch("/api/v1/comments/1", json={"body": "x"}, headers=headers)
+    assert response.status_code == 404
+    assert "Access-Control-Allow-Origin" not in response.headers  # no comment, no site to ask
+
+
 def test_cors_answers_only_allowed_origins(client, site):
     allowed = client.options(
         thread_url(site, ARTICLE),

@@ -54,7 +54,7 @@ def _origins_of_comment(comment_id: int) -> list[str] | None:
     )
 
 
-def _origins_for_preflight() -> list[str]:
+def _origins_of_request() -> list[str]:
     args = request.view_args or {}
     if "site" in args:
         origins = db.session.scalar(select(Site.origins).where(Site.slug == args["site"]))
@@ -72,8 +72,12 @@ def _cors(response: Response) -> Response:
     if not origin:
         return response
     origins = g.get("cors_origins")
-    if origins is None and request.method == "OPTIONS":
-        origins = _origins_for_preflight()
+    if origins is None:
+        # A preflight, or an error before the view knew its site: the widget on the publisher's
+        # page must still be able to read the error and show it.
+        if response.status_code >= 400:
+            db.session.rollback()
+        origins = _origins_of_request()
     try:
         allowed = origins is not None and v.origin_of(origin) in origins
     except ValueError:
