@@ -117,7 +117,7 @@ def recount(session: Session) -> int:
         .values(public_count=real, version=Article.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_sites_or_none(session: Session, slug: str) -> Site | None:

@@ -82,7 +82,7 @@ def recount() -> None:
     """Recompute every article's comment count from its comments."""
     app = _app()
     with _transaction(app):
-        changed = admin.recount(db.session)
+        changed = admin.recount(db.session())
     click.echo(f"{changed} article count(s) corrected.")
 
 
@@ -108,7 +108,7 @@ def site_create(
         window = app.config["SETTINGS"].default_edit_window_minutes
     with _transaction(app):
         created = admin.create_site(
-            db.session, slug, origins, name=name, mode=mode, edit_window_minutes=window
+            db.session(), slug, origins, name=name, mode=mode, edit_window_minutes=window
         )
         click.echo(f"Site {created.slug} created for {', '.join(created.origins)} ({mode}).")
 
@@ -139,7 +139,7 @@ def moderator_create(email: str, sites: tuple[str, ...], is_admin: bool) -> None
     _require_schema(app)
     password = _read_password()
     with _transaction(app):
-        created = admin.create_moderator(db.session, email, password, sites, is_admin)
+        created = admin.create_moderator(db.session(), email, password, sites, is_admin)
         role = "admin" if created.is_admin else "moderator"
         click.echo(f"{role.capitalize()} {created.email} created.")
 
@@ -157,7 +157,7 @@ def token_create(site_slug: str, label: str) -> None:
     app = _app()
     _require_schema(app)
     with _transaction(app):
-        _record, value = admin.create_token(db.session, site_slug, label)
+        _record, value = admin.create_token(db.session(), site_slug, label)
     click.echo(f"Token for {site_slug} (shown once; store it now):", err=True)
     click.echo(value)
 
@@ -203,15 +203,15 @@ def demo(host: str, port: int, workers: int) -> None:
     base = f"http://{host}:{port}"
     origins = [base, f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
     with _transaction(app):
-        if not admin.get_sites_or_none(db.session, DEMO_SITE):
-            admin.create_site(db.session, DEMO_SITE, origins, name="The Demo Gazette")
+        if not admin.get_sites_or_none(db.session(), DEMO_SITE):
+            admin.create_site(db.session(), DEMO_SITE, origins, name="The Demo Gazette")
         else:
-            admin.add_origins(db.session, DEMO_SITE, origins)
+            admin.add_origins(db.session(), DEMO_SITE, origins)
         password = None
-        if not admin.moderator_exists(db.session, DEMO_MODERATOR):
+        if not admin.moderator_exists(db.session(), DEMO_MODERATOR):
             password = secrets.token_urlsafe(9)
-            admin.create_moderator(db.session, DEMO_MODERATOR, password, [DEMO_SITE])
-        _record, api_token = admin.create_token(db.session, DEMO_SITE, "demo")
+            admin.create_moderator(db.session(), DEMO_MODERATOR, password, [DEMO_SITE])
+        _record, api_token = admin.create_token(db.session(), DEMO_SITE, "demo")
 
     click.echo(
         "\n".join(

@@ -8,6 +8,7 @@ from flask_limiter import Limiter
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations can refer to them on every database.
 NAMING_CONVENTION = {
@@ -18,7 +19,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class Base(DeclarativeBase):
+    """The models' base: typed declarative mapping, one metadata with stable constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
 
 #: Set for a request or command that will write. On SQLite its transaction then starts with
 #: ``BEGIN IMMEDIATE``: the write lock is taken up front, so a writer waits its turn under the

@@ -44,7 +44,7 @@ def token_hash(token: str) -> str:
 
 
 def token_matches(token: str | None, stored_hash: str) -> bool:
-    return bool(token) and hmac.compare_digest(token_hash(token), stored_hash)
+    return token is not None and hmac.compare_digest(token_hash(token), stored_hash)
 
 
 def hash_password(password: str) -> str:

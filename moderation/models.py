@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from .extensions import Base
 
 
 def utcnow() -> datetime:
@@ -117,13 +117,13 @@ def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 moderator_sites = Table(
     "moderator_sites",
-    db.metadata,
+    Base.metadata,
     Column("moderator_id", ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True),
     Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class Site(db.Model):
+class Site(Base):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,7 +143,7 @@ class Site(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Article(db.Model):
+class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (UniqueConstraint("site_id", "key", name="uq_articles_site_key"),)
 
@@ -167,7 +167,7 @@ class Article(db.Model):
     site: Mapped[Site] = relationship(lazy="raise")
 
 
-class Comment(db.Model):
+class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
         # The moderation queue: one site, one status, oldest first.
@@ -211,7 +211,7 @@ class Comment(db.Model):
     article: Mapped[Article] = relationship(lazy="raise")
 
 
-class Flag(db.Model):
+class Flag(Base):
     """A reader's report on a comment; one per reader (keyed IP hash) and comment."""
 
     __tablename__ = "flags"
@@ -232,7 +232,7 @@ class BanKind(enum.StrEnum):
     IP = "ip"
 
 
-class Ban(db.Model):
+class Ban(Base):
     """An author who may not comment on a site, until ``expires_at`` if set.
 
     ``value_hash`` is a keyed hash (of the email, the author key or the IP address), so a ban
@@ -255,7 +255,7 @@ class Ban(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SpamFeature(db.Model):
+class SpamFeature(Base):
     """How often a feature appeared in comments a site's moderators approved (ham) or rejected
     as spam or abuse. The row ``feature == TOTAL_FEATURE`` counts the comments learned."""
 
@@ -272,7 +272,7 @@ class SpamFeature(db.Model):
 TOTAL_FEATURE = "__total__"
 
 
-class Moderator(db.Model):
+class Moderator(Base):
     __tablename__ = "moderators"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -284,7 +284,7 @@ class Moderator(db.Model):
     sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A bearer token for the moderation API, bound to one site. Only its SHA-256 is kept."""
 
     __tablename__ = "api_tokens"
@@ -299,7 +299,7 @@ class ApiToken(db.Model):
     site: Mapped[Site] = relationship(lazy="joined")
 
 
-class Decision(db.Model):
+class Decision(Base):
     """One entry of the append-only moderation log: never updated, never deleted."""
 
     __tablename__ = "decisions"

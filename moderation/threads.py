@@ -183,6 +183,7 @@ def _assemble(
         node = _node(reply)
         nodes[reply.id] = node
         parent = reply.parent_id if reply.parent_id in nodes else reply.root_id
+        assert parent is not None  # replies always have a root; roots are all in ``nodes``
         nodes[parent]["replies"].append(node)
     out = []
     for root in roots:

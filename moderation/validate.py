@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .api.errors import validation_error
@@ -37,11 +37,27 @@ def text_field(
     name: str,
     *,
     max_length: int,
-    required: bool = True,
+    min_length: int = 1,
+    label: str | None = None,
+) -> str:
+    """A required string field, normalised and stripped, within its length limits."""
+    value = optional_text_field(
+        data, name, max_length=max_length, min_length=min_length, label=label, required=True
+    )
+    assert value is not None  # required=True raises instead of returning None
+    return value
+
+
+def optional_text_field(
+    data: dict[str, Any],
+    name: str,
+    *,
+    max_length: int,
+    required: bool = False,
     min_length: int = 1,
     label: str | None = None,
 ) -> str | None:
-    """A string field, normalised and stripped, within its length limits."""
+    """A string field, normalised and stripped, within its length limits; None when absent."""
     label = label or name.replace("_", " ")
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -62,14 +78,17 @@ def text_field(
     return value
 
 
-def single_line(value: str | None, name: str, label: str) -> str | None:
+MaybeText = TypeVar("MaybeText", str, str | None)
+
+
+def single_line(value: MaybeText, name: str, label: str) -> MaybeText:
     if value is not None and "\n" in value:
         raise validation_error(name, f"The {label} must fit on one line.")
     return value
 
 
 def email_field(data: dict[str, Any], name: str = "author_email") -> str | None:
-    value = text_field(data, name, max_length=MAX_EMAIL, required=False, label="email address")
+    value = optional_text_field(data, name, max_length=MAX_EMAIL, label="email address")
     if value is not None and not EMAIL.match(value):
         raise validation_error(name, "This does not look like an email address.")
     return value
@@ -123,11 +142,17 @@ def article_key(value: str) -> str:
     return value
 
 
-def choice(data: dict[str, Any], name: str, allowed: tuple[str, ...], required: bool) -> str | None:
+def choice(data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    """A required field that is one of ``allowed``."""
+    value = optional_choice(data, name, allowed)
+    if value is None:
+        raise validation_error(name, f"{name} is required: one of {', '.join(allowed)}.")
+    return value
+
+
+def optional_choice(data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
     value = data.get(name)
     if value is None:
-        if required:
-            raise validation_error(name, f"{name} is required: one of {', '.join(allowed)}.")
         return None
     if value not in allowed:
         raise validation_error(name, f"{name} must be one of {', '.join(allowed)}.")

@@ -27,4 +27,5 @@ export MODERATION_AXE_DIR="$AXE_DIR"
 
 .venv/bin/ruff check moderation tests bench
 .venv/bin/ruff format --check --quiet moderation tests bench
+.venv/bin/mypy moderation
 exec .venv/bin/pytest "$@"

@@ -70,7 +70,7 @@ def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
     """Moderator JSON for comments, with a fixed number of queries (articles, flags, history)."""
     if not comments:
         return []
-    details = queue.load_details(db.session, comments)
+    details = queue.load_details(db.session(), comments)
     return [
         moderator_comment(
             c,
@@ -85,8 +85,8 @@ def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
 @bp.get("/sites/<site>/queue")
 def get_queue(site: str) -> Response:
     token = _token_for_site(site)
-    view = v.choice(dict(request.args), "status", queue.QUEUE_VIEWS, required=False) or "pending"
-    order = v.choice(dict(request.args), "order", ("oldest", "newest", "spam"), required=False)
+    view = v.optional_choice(dict(request.args), "status", queue.QUEUE_VIEWS) or "pending"
+    order = v.optional_choice(dict(request.args), "order", ("oldest", "newest", "spam"))
     limit_raw = request.args.get("limit", "50")
     if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_QUEUE_LIMIT:
         raise ApiError(
@@ -97,7 +97,7 @@ def get_queue(site: str) -> Response:
         )
     article = request.args.get("article")
     page = queue.list_queue(
-        db.session,
+        db.session(),
         site_id=token.site_id,
         view=view,
         article_key=v.article_key(article) if article is not None else None,
@@ -121,9 +121,9 @@ def get_queue(site: str) -> Response:
 
 
 def _decision_fields(data: dict[str, Any]) -> tuple[queue.Action, Reason | None, str | None]:
-    action = v.choice(data, "action", ACTIONS, required=True)
-    reason = v.choice(data, "reason", REASONS, required=False)
-    explanation = v.text_field(data, "explanation", max_length=v.MAX_EXPLANATION, required=False)
+    action = v.choice(data, "action", ACTIONS)
+    reason = v.optional_choice(data, "reason", REASONS)
+    explanation = v.optional_text_field(data, "explanation", max_length=v.MAX_EXPLANATION)
     return queue.Action(action), Reason(reason) if reason else None, explanation
 
 
@@ -132,7 +132,7 @@ def decide_one(comment_id: int) -> Response:
     token = _authenticate()
     action, reason, explanation = _decision_fields(json_body())
     comments = queue.decide(
-        db.session,
+        db.session(),
         site_id=token.site_id,
         comment_ids=[comment_id],
         action=action,
@@ -157,7 +157,7 @@ def decide_many(site: str) -> Response:
         raise ApiError(400, "validation_error", "ids must be a list of comment ids.", field="ids")
     action, reason, explanation = _decision_fields(data)
     comments = queue.decide(
-        db.session,
+        db.session(),
         site_id=token.site_id,
         comment_ids=ids,
         action=action,
@@ -209,16 +209,16 @@ def create_ban(site: str) -> tuple[Response, int]:
     "reason"?, "expires_at"?}``."""
     token = _token_for_site(site)
     data = json_body()
-    kind = v.choice(data, "kind", tuple(k.value for k in BanKind), required=True)
+    kind = v.choice(data, "kind", tuple(k.value for k in BanKind))
     ban = admin.create_ban(
-        db.session,
+        db.session(),
         token.site_id,
         BanKind(kind),
         actor=_actor(token),
         secret_key=current_app.config["SECRET_KEY"],
         comment_id=v.optional_int(data, "comment_id"),
         email=v.email_field(data, "email"),
-        reason=v.text_field(data, "reason", max_length=v.MAX_EXPLANATION, required=False),
+        reason=v.optional_text_field(data, "reason", max_length=v.MAX_EXPLANATION),
         expires_at=_expiry(data),
     )
     db.session.commit()
@@ -228,13 +228,13 @@ def create_ban(site: str) -> tuple[Response, int]:
 @bp.get("/sites/<site>/bans")
 def list_bans(site: str) -> Response:
     token = _token_for_site(site)
-    return jsonify({"bans": [_ban_json(b) for b in admin.list_bans(db.session, token.site_id)]})
+    return jsonify({"bans": [_ban_json(b) for b in admin.list_bans(db.session(), token.site_id)]})
 
 
 @bp.delete("/sites/<site>/bans/<int:ban_id>")
 def lift_ban(site: str, ban_id: int) -> Response:
     token = _token_for_site(site)
-    admin.lift_ban(db.session, token.site_id, ban_id)
+    admin.lift_ban(db.session(), token.site_id, ban_id)
     db.session.commit()
     return Response(status=204)
 

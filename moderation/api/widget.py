@@ -101,7 +101,7 @@ def get_thread(site: str, article: str) -> Response:
     key = v.article_key(article)
     query = threads.parse_thread_query(request.args)
     result = threads.load_thread(
-        db.session,
+        db.session(),
         current_app.extensions["thread_cache"],
         site,
         key,
@@ -141,17 +141,17 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
         author_email=v.email_field(data),
         parent_id=v.optional_int(data, "parent_id"),
         article_url=v.http_url(
-            v.text_field(data, "article_url", max_length=v.MAX_URL, required=False, label="URL"),
+            v.optional_text_field(data, "article_url", max_length=v.MAX_URL, label="URL"),
             "article_url",
         ),
         article_title=v.single_line(
-            v.text_field(data, "article_title", max_length=v.MAX_TITLE, required=False),
+            v.optional_text_field(data, "article_title", max_length=v.MAX_TITLE),
             "article_title",
             "article title",
         ),
     )
     submitted = queue.submit(
-        db.session,
+        db.session(),
         site_slug=site,
         article_key=key,
         new=new,
@@ -169,7 +169,7 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
 @bp.get("/sites/<site>/counts")
 def get_counts(site: str) -> Response:
     keys = [v.article_key(k) for k in request.args.getlist("article")]
-    result = threads.count_comments(db.session, site, keys)
+    result = threads.count_comments(db.session(), site, keys)
     _allow_origins(result["origins"])
     response = jsonify({"counts": result["counts"]})
     max_age = current_app.config["SETTINGS"].thread_max_age
@@ -184,7 +184,7 @@ def _edit_token() -> str | None:
 @bp.get("/comments/<int:comment_id>")
 def get_own_comment(comment_id: int) -> Response:
     """The author's view of their comment, whatever its status (with ``X-Edit-Token``)."""
-    comment, site = queue.load_own_comment(db.session, comment_id, _edit_token())
+    comment, site = queue.load_own_comment(db.session(), comment_id, _edit_token())
     _allow_origins(site.origins)
     response = jsonify({"comment": author_comment(comment, site)})
     response.headers["Cache-Control"] = "private, no-store"
@@ -197,9 +197,8 @@ def edit_comment(comment_id: int) -> Response:
     data = json_body()
     settings = current_app.config["SETTINGS"]
     body = v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment")
-    assert body is not None
     comment, site = queue.edit(
-        db.session, comment_id, _edit_token(), body, _policy(), client_from_request()
+        db.session(), comment_id, _edit_token(), body, _policy(), client_from_request()
     )
     db.session.commit()
     _allow_origins(site.origins)
@@ -209,7 +208,7 @@ def edit_comment(comment_id: int) -> Response:
 @bp.delete("/comments/<int:comment_id>")
 @limiter.limit(EDIT_LIMIT)
 def delete_comment(comment_id: int) -> Response:
-    queue.delete_own(db.session, comment_id, _edit_token())
+    queue.delete_own(db.session(), comment_id, _edit_token())
     db.session.commit()
     origins = _origins_of_comment(comment_id)
     _allow_origins(origins or [])
@@ -220,10 +219,10 @@ def delete_comment(comment_id: int) -> Response:
 @limiter.limit(REPORT_LIMIT)
 def flag_comment(comment_id: int) -> tuple[Response, int]:
     data = json_body()
-    reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS), required=True)
-    note = v.text_field(data, "note", max_length=v.MAX_NOTE, required=False)
+    reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS))
+    note = v.optional_text_field(data, "note", max_length=v.MAX_NOTE)
     flag = queue.report(
-        db.session, comment_id, Reason(reason), note, client_ip_hash() or "", _policy()
+        db.session(), comment_id, Reason(reason), note, client_ip_hash() or "", _policy()
     )
     origins = _origins_of_comment(comment_id)
     db.session.commit()
