@@ -100,7 +100,7 @@ CURSOR = {
     "description": "`next_cursor` of the previous page.",
     "schema": _string(),
 }
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 COMMON_ERRORS = {
     "400": _error("Invalid request (`validation_error`)."),
     "429": _error("Rate limited (`rate_limited`); see `Retry-After`."),
