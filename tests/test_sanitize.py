@@ -1,0 +1,45 @@
+"""The allowlist: what a reader may format survives, everything else shows as text."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.sanitize import sanitize_comment, visible_text
+
+REL = 'rel="nofollow ugc noopener"'
+
+
+@pytest.mark.parametrize(
+    ("body", "html"),
+    [
+        ("plain words", "<p>plain words</p>"),
+        ("one\ntwo", "<p>one<br>\ntwo</p>"),
+        ("one\n\n\ntwo", "<p>one</p>\n<p>two</p>"),
+        ("<em>a</em> <strong>b</strong> <i>c</i> <b>d</b>", "<p><em>a</em> <strong>b</strong> <i>c</i> <b>d</b></p>"),
+        ("<blockquote>quoted</blockquote>", "<blockquote>quoted</blockquote>"),
+        ("<code>x = 1</code>", "<p><code>x = 1</code></p>"),
+        ("<pre>a\n  b</pre>", "<pre>a\n  b</pre>"),
+        ("<ul><li>a</li><li>b</li></ul>", "<ul><li>a</li><li>b</li></ul>"),
+        ("<ol><li>a</li></ol>", "<ol><li>a</li></ol>"),
+        (
+            "see https://example.com/a?b=1&c=2",
+            f'<p>see <a href="https://example.com/a?b=1&amp;c=2" {REL}>https://example.com/a?b=1&amp;c=2</a></p>',
+        ),
+        ('<a href="https://example.com" rel="me" title="t">x</a>', f'<p><a href="https://example.com" {REL}>x</a></p>'),
+        ("<a href='mailto:ed@example.com'>mail</a>", f'<p><a href="mailto:ed@example.com" {REL}>mail</a></p>'),
+        ("<code>https://example.com</code>", "<p><code>https://example.com</code></p>"),
+        ("a < b && c > d", "<p>a &lt; b &amp;&amp; c &gt; d</p>"),
+        ("<h1>big</h1>", "<p>&lt;h1&gt;big&lt;/h1&gt;</p>"),
+        ("<img src=x>", "<p>&lt;img src=x&gt;</p>"),
+        ("<em>unclosed", "<p><em>unclosed</em></p>"),
+        ("a\x00b\x07c\u2028d", "<p>abcd</p>"),
+        ("\r\nwindows\r\n\r\nlines\r\n", "<p>windows</p>\n<p>lines</p>"),
+    ],
+)  # fmt: skip
+def test_allowlist(body, html):
+    assert sanitize_comment(body) == html
+
+
+def test_visible_text_unescapes_entities():
+    assert visible_text("<p>a &lt;b&gt; &amp; c</p>") == "a <b> & c"
+    assert visible_text("<p></p>\n<p> </p>") == ""
