@@ -83,12 +83,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api.moderation import bp as moderation_bp
     from .api.widget import bp as widget_bp
     from .demo import bp as demo_bp
+    from .embed import bp as embed_bp
 
     register_error_handlers(app)
     app.register_blueprint(meta_bp)
     app.register_blueprint(widget_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(demo_bp)
+    app.register_blueprint(embed_bp)
     return app
 
 

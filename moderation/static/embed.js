@@ -1,0 +1,695 @@
+/* The reader's comment widget.
+ *
+ *   <div id="comments" data-site="SLUG" data-article="KEY"></div>
+ *   <script src="https://HOST/embed.js" async></script>
+ *
+ * Renders into a shadow root, so the host page's styles and ours never meet; styles are a
+ * constructed stylesheet, so a host page whose Content-Security-Policy allows only this service's
+ * origin needs no 'unsafe-inline'. Talks only to the service it was loaded from. Everything a
+ * reader wrote is set with textContent, except `html`, which the service sanitized on write: it is
+ * the one place this file assigns innerHTML.
+ */
+(() => {
+  "use strict";
+
+  const script = document.currentScript;
+  if (!script || window.__moderationWidget) return;
+  window.__moderationWidget = true;
+  const BASE = new URL(".", script.src).href.replace(/\/$/, "");
+  const API = BASE + "/api/v1";
+  const OWN_KEY = "moderation:own:" + BASE;
+  const NAME_KEY = "moderation:name:" + BASE;
+  const PAGE = 20;
+  const MAX_INDENT = 4;
+
+  const TEXT = {
+    en: {
+      comments: (n) => (n === 1 ? "1 comment" : `${n} comments`),
+      sort: "Sort", oldest: "Oldest first", newest: "Newest first",
+      name: "Name", email: "Email (optional, never shown)", body: "Your comment",
+      post: "Post comment", posting: "Posting…", reply: "Reply", cancel: "Cancel",
+      replyTo: (n) => `Reply to ${n}`, edit: "Edit", save: "Save", del: "Delete",
+      confirmDelete: "Delete this comment?", report: "Report", reportTitle: "Report this comment",
+      reason: "Reason", note: "Note (optional)", send: "Send report", reported: "Thank you, the moderators will look at it.",
+      reasons: { spam: "Spam", abuse: "Abusive or hateful", off_topic: "Off topic", illegal: "Illegal", other: "Other" },
+      awaiting: "Awaiting moderation: only you can see this comment.",
+      notPublished: "Your comment was not published.",
+      posted: "Your comment was posted.", held: "Your comment was received and awaits moderation.",
+      edited: "Your comment was changed.", deleted: "Your comment was deleted.",
+      empty: "No comments yet. Be the first to write one.",
+      closed: "Comments are closed on this article.",
+      loadError: "The comments could not be loaded.", retry: "Try again",
+      more: "Load more comments", moreReplies: "Show more replies",
+      network: "The comment service could not be reached. Your text is kept; try again.",
+      editedMark: "edited", you: "you", writeComment: "Write a comment", website: "Website",
+    },
+    fr: {
+      comments: (n) => (n <= 1 ? `${n} commentaire` : `${n} commentaires`),
+      sort: "Trier", oldest: "Plus anciens d'abord", newest: "Plus récents d'abord",
+      name: "Nom", email: "E-mail (facultatif, jamais affiché)", body: "Votre commentaire",
+      post: "Publier", posting: "Envoi…", reply: "Répondre", cancel: "Annuler",
+      replyTo: (n) => `Répondre à ${n}`, edit: "Modifier", save: "Enregistrer", del: "Supprimer",
+      confirmDelete: "Supprimer ce commentaire ?", report: "Signaler", reportTitle: "Signaler ce commentaire",
+      reason: "Motif", note: "Remarque (facultatif)", send: "Envoyer le signalement", reported: "Merci, les modérateurs vont l'examiner.",
+      reasons: { spam: "Spam", abuse: "Injurieux ou haineux", off_topic: "Hors sujet", illegal: "Illégal", other: "Autre" },
+      awaiting: "En attente de modération : vous seul voyez ce commentaire.",
+      notPublished: "Votre commentaire n'a pas été publié.",
+      posted: "Votre commentaire a été publié.", held: "Votre commentaire a été reçu et attend la modération.",
+      edited: "Votre commentaire a été modifié.", deleted: "Votre commentaire a été supprimé.",
+      empty: "Aucun commentaire pour l'instant. Soyez le premier.",
+      closed: "Les commentaires sont fermés pour cet article.",
+      loadError: "Les commentaires n'ont pas pu être chargés.", retry: "Réessayer",
+      more: "Plus de commentaires", moreReplies: "Plus de réponses",
+      network: "Le service de commentaires est injoignable. Votre texte est conservé ; réessayez.",
+      editedMark: "modifié", you: "vous", writeComment: "Écrire un commentaire", website: "Site web",
+    },
+    nl: {
+      comments: (n) => (n === 1 ? "1 reactie" : `${n} reacties`),
+      sort: "Sorteren", oldest: "Oudste eerst", newest: "Nieuwste eerst",
+      name: "Naam", email: "E-mail (optioneel, nooit getoond)", body: "Uw reactie",
+      post: "Plaatsen", posting: "Bezig…", reply: "Antwoorden", cancel: "Annuleren",
+      replyTo: (n) => `Antwoord aan ${n}`, edit: "Bewerken", save: "Opslaan", del: "Verwijderen",
+      confirmDelete: "Deze reactie verwijderen?", report: "Melden", reportTitle: "Deze reactie melden",
+      reason: "Reden", note: "Toelichting (optioneel)", send: "Melding versturen", reported: "Bedankt, de moderatoren kijken ernaar.",
+      reasons: { spam: "Spam", abuse: "Beledigend of haatdragend", off_topic: "Off-topic", illegal: "Illegaal", other: "Anders" },
+      awaiting: "Wacht op moderatie: alleen u ziet deze reactie.",
+      notPublished: "Uw reactie is niet gepubliceerd.",
+      posted: "Uw reactie is geplaatst.", held: "Uw reactie is ontvangen en wacht op moderatie.",
+      edited: "Uw reactie is gewijzigd.", deleted: "Uw reactie is verwijderd.",
+      empty: "Nog geen reacties. Schrijf de eerste.",
+      closed: "Reageren is gesloten voor dit artikel.",
+      loadError: "De reacties konden niet worden geladen.", retry: "Opnieuw proberen",
+      more: "Meer reacties", moreReplies: "Meer antwoorden",
+      network: "De reactiedienst is onbereikbaar. Uw tekst blijft bewaard; probeer het opnieuw.",
+      editedMark: "bewerkt", you: "u", writeComment: "Schrijf een reactie", website: "Website",
+    },
+    de: {
+      comments: (n) => (n === 1 ? "1 Kommentar" : `${n} Kommentare`),
+      sort: "Sortieren", oldest: "Älteste zuerst", newest: "Neueste zuerst",
+      name: "Name", email: "E-Mail (optional, wird nie angezeigt)", body: "Ihr Kommentar",
+      post: "Kommentar senden", posting: "Wird gesendet…", reply: "Antworten", cancel: "Abbrechen",
+      replyTo: (n) => `Antwort an ${n}`, edit: "Bearbeiten", save: "Speichern", del: "Löschen",
+      confirmDelete: "Diesen Kommentar löschen?", report: "Melden", reportTitle: "Diesen Kommentar melden",
+      reason: "Grund", note: "Anmerkung (optional)", send: "Meldung senden", reported: "Danke, die Moderation sieht es sich an.",
+      reasons: { spam: "Spam", abuse: "Beleidigend oder hasserfüllt", off_topic: "Themenfremd", illegal: "Rechtswidrig", other: "Anderes" },
+      awaiting: "Wartet auf Freigabe: nur Sie sehen diesen Kommentar.",
+      notPublished: "Ihr Kommentar wurde nicht veröffentlicht.",
+      posted: "Ihr Kommentar wurde veröffentlicht.", held: "Ihr Kommentar ist eingegangen und wartet auf Freigabe.",
+      edited: "Ihr Kommentar wurde geändert.", deleted: "Ihr Kommentar wurde gelöscht.",
+      empty: "Noch keine Kommentare. Schreiben Sie den ersten.",
+      closed: "Die Kommentare zu diesem Artikel sind geschlossen.",
+      loadError: "Die Kommentare konnten nicht geladen werden.", retry: "Erneut versuchen",
+      more: "Weitere Kommentare", moreReplies: "Weitere Antworten",
+      network: "Der Kommentardienst ist nicht erreichbar. Ihr Text bleibt erhalten; versuchen Sie es erneut.",
+      editedMark: "bearbeitet", you: "Sie", writeComment: "Kommentar schreiben", website: "Webseite",
+    },
+  };
+
+  const CSS = `
+:host { all: initial; display: block; font: inherit; line-height: 1.5; color: var(--mod-fg);
+  --mod-fg: #1d1f23; --mod-muted: #555b66; --mod-bg: #ffffff; --mod-panel: #f4f5f7;
+  --mod-border: #c9cdd4; --mod-accent: #0b57d0; --mod-accent-fg: #ffffff; --mod-danger: #b3261e;
+  --mod-note: #fff4ce; --mod-radius: 6px; --mod-focus: #0b57d0; }
+:host([data-theme="dark"]) { --mod-fg: #e8eaed; --mod-muted: #b4b9c2; --mod-bg: #16181c;
+  --mod-panel: #23262b; --mod-border: #4a4f57; --mod-accent: #8ab4f8; --mod-accent-fg: #0b1424;
+  --mod-danger: #f2b8b5; --mod-note: #3d3520; --mod-focus: #8ab4f8; }
+@media (prefers-color-scheme: dark) { :host([data-theme="auto"]) { --mod-fg: #e8eaed;
+  --mod-muted: #b4b9c2; --mod-bg: #16181c; --mod-panel: #23262b; --mod-border: #4a4f57;
+  --mod-accent: #8ab4f8; --mod-accent-fg: #0b1424; --mod-danger: #f2b8b5; --mod-note: #3d3520;
+  --mod-focus: #8ab4f8; } }
+.root { background: var(--mod-bg); color: var(--mod-fg); font-family: var(--mod-font, inherit);
+  font-size: var(--mod-size, 1rem); padding: .5rem 0; }
+h2 { font-size: 1.25em; margin: 0 0 .75rem; }
+.bar { display: flex; gap: 1rem; align-items: center; justify-content: space-between; flex-wrap: wrap; }
+form, .box { background: var(--mod-panel); border: 1px solid var(--mod-border); border-radius: var(--mod-radius);
+  padding: .75rem; margin: .75rem 0; display: grid; gap: .5rem; }
+label { font-weight: 600; font-size: .9em; }
+input, textarea, select, button { font: inherit; color: var(--mod-fg); background: var(--mod-bg);
+  border: 1px solid var(--mod-border); border-radius: var(--mod-radius); padding: .45rem .6rem; }
+textarea { min-height: 5.5em; resize: vertical; width: 100%; box-sizing: border-box; }
+input { width: 100%; box-sizing: border-box; }
+.row { display: grid; grid-template-columns: 1fr 1fr; gap: .5rem; }
+@media (max-width: 480px) { .row { grid-template-columns: 1fr; } }
+.field { display: grid; gap: .2rem; }
+button { cursor: pointer; }
+button.primary { background: var(--mod-accent); color: var(--mod-accent-fg); border-color: var(--mod-accent); font-weight: 600; justify-self: start; }
+button.link { background: none; border: none; padding: .2rem .3rem; color: var(--mod-accent); text-decoration: underline; }
+button:disabled { opacity: .6; cursor: progress; }
+:focus-visible { outline: 3px solid var(--mod-focus); outline-offset: 2px; }
+.error { color: var(--mod-danger); font-size: .9em; }
+.error:empty { display: none; }
+.trap { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+ol { list-style: none; margin: 0; padding: 0; }
+li.c { margin: .9rem 0 0; }
+li.c > ol { margin-left: 1.25rem; padding-left: .75rem; border-left: 2px solid var(--mod-border); }
+li.c.flat > ol { margin-left: 0; padding-left: 0; border-left: none; }
+article { display: grid; grid-template-columns: 2.25rem 1fr; gap: .1rem .6rem; }
+article > * { grid-column: 2; }
+svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25rem; border-radius: 50%; background: var(--mod-panel); }
+.meta { display: flex; gap: .5rem; flex-wrap: wrap; align-items: baseline; }
+.author { font-weight: 700; }
+.meta time, .muted { color: var(--mod-muted); font-size: .875em; }
+.body { overflow-wrap: anywhere; }
+.body p { margin: .25rem 0; }
+.body blockquote { margin: .25rem 0; padding-left: .75rem; border-left: 3px solid var(--mod-border); color: var(--mod-muted); }
+.body pre { overflow-x: auto; background: var(--mod-panel); padding: .5rem; border-radius: var(--mod-radius); }
+.body a { color: var(--mod-accent); }
+.actions { display: flex; gap: .25rem; flex-wrap: wrap; }
+.pending { background: var(--mod-note); border-radius: var(--mod-radius); padding: .1rem .4rem; font-size: .875em; }
+.status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.notice { padding: .5rem .75rem; border-radius: var(--mod-radius); background: var(--mod-panel); }
+.notice:empty { display: none; }
+`;
+
+  /* ---- small helpers ------------------------------------------------------------------ */
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function storage(key, fallback) {
+    try {
+      const raw = localStorage.getItem(key);
+      return raw ? JSON.parse(raw) : fallback;
+    } catch (_) {
+      return fallback;
+    }
+  }
+
+  function store(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch (_) { /* private mode: the widget still works, it just forgets */ }
+  }
+
+  class ApiError extends Error {
+    constructor(status, error) {
+      super(error.message);
+      this.status = status;
+      this.code = error.code;
+      this.field = error.field;
+    }
+  }
+
+  async function call(method, path, { body, headers, raw } = {}) {
+    // "no-cache": the browser revalidates its copy with the ETag every time (a cheap 304), so a
+    // reader sees a moderator's decision at once; shared caches still follow Cache-Control.
+    const init = { method, headers: { ...(headers || {}) }, credentials: "omit", mode: "cors", cache: "no-cache" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(API + path, init);
+    if (raw) return response;
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new ApiError(response.status, (data && data.error) || { code: "http_error", message: response.statusText });
+    }
+    return data;
+  }
+
+  function articlePath(site, article) {
+    return `/sites/${encodeURIComponent(site)}/articles/${encodeURIComponent(article)}/comments`;
+  }
+
+  /* An identicon from the avatar seed: a symmetric 5x5 grid, drawn here, fetched from nowhere. */
+  function identicon(seed) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 5 5");
+    svg.setAttribute("class", "avatar");
+    svg.setAttribute("aria-hidden", "true");
+    const hex = (seed || "0").padEnd(16, "0");
+    const hue = parseInt(hex.slice(0, 3), 16) % 360;
+    const bits = parseInt(hex.slice(3, 11), 16);
+    for (let i = 0; i < 15; i++) {
+      if (!((bits >> i) & 1)) continue;
+      const x = Math.floor(i / 5), y = i % 5;
+      for (const cx of new Set([x, 4 - x])) {
+        const rect = document.createElementNS(ns, "rect");
+        rect.setAttribute("x", cx);
+        rect.setAttribute("y", y);
+        rect.setAttribute("width", 1);
+        rect.setAttribute("height", 1);
+        rect.setAttribute("fill", `hsl(${hue} 55% 48%)`);
+        svg.append(rect);
+      }
+    }
+    return svg;
+  }
+
+  function relativeTime(iso, lang) {
+    const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+    const units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+    const format = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    for (const [unit, size] of units) {
+      if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+    }
+    return format.format(0, "minute");
+  }
+
+  /* ---- the author's own comments, remembered in this browser ---------------------------- */
+
+  function ownComments() {
+    const now = Date.now();
+    // Forget entries after a month: long decided by then.
+    return storage(OWN_KEY, []).filter((o) => now - o.at < 30 * 86400e3);
+  }
+
+  function rememberOwn(entry) {
+    store(OWN_KEY, [...ownComments().filter((o) => o.id !== entry.id), entry]);
+  }
+
+  function forgetOwn(id) {
+    store(OWN_KEY, ownComments().filter((o) => o.id !== id));
+  }
+
+  function ownToken(id) {
+    const found = ownComments().find((o) => o.id === id);
+    return found ? found.token : null;
+  }
+
+  /* ---- one widget ------------------------------------------------------------------------ */
+
+  class Widget {
+    constructor(host) {
+      this.host = host;
+      this.site = host.dataset.site;
+      this.article = host.dataset.article || location.pathname;
+      this.articleUrl = host.dataset.url || location.href.split("#")[0];
+      this.articleTitle = host.dataset.title || document.title;
+      const lang = (host.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+      this.lang = TEXT[lang] ? lang : "en";
+      this.t = TEXT[this.lang];
+      this.sort = "oldest";
+      this.formToken = null;
+      this.shown = new Set();
+      this.root = host.attachShadow({ mode: "open" });
+      if (!host.dataset.theme) host.dataset.theme = "auto";
+      if ("adoptedStyleSheets" in this.root) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        this.root.adoptedStyleSheets = [sheet];
+      } else {
+        this.root.append(el("style", { text: CSS }));
+      }
+      this.status = el("div", { class: "status", role: "status", "aria-live": "polite" });
+      this.notice = el("p", { class: "notice", role: "alert" });
+      this.heading = el("h2", { text: this.t.comments(0) });
+      this.sortSelect = el(
+        "select",
+        { "aria-label": this.t.sort, onchange: () => { this.sort = this.sortSelect.value; this.load(); } },
+        el("option", { value: "oldest", text: this.t.oldest }),
+        el("option", { value: "newest", text: this.t.newest }),
+      );
+      this.formSlot = el("div");
+      this.list = el("ol", { class: "thread" });
+      this.moreSlot = el("div");
+      this.root.append(
+        el("section", { class: "root", lang: this.lang, "aria-label": this.t.comments(0) },
+          el("div", { class: "bar" }, this.heading, this.sortSelect),
+          this.formSlot, this.notice, this.list, this.moreSlot, this.status),
+      );
+    }
+
+    announce(message) {
+      this.status.textContent = "";
+      // A separate task, so screen readers hear the same message twice in a row.
+      setTimeout(() => { this.status.textContent = message; }, 50);
+    }
+
+    async load() {
+      this.notice.textContent = "";
+      let data;
+      try {
+        const response = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}`, { raw: true });
+        this.formToken = response.headers.get("X-Form-Token") || this.formToken;
+        data = await response.json();
+        if (!response.ok) throw new ApiError(response.status, data.error);
+      } catch (error) {
+        this.showLoadError(error);
+        return;
+      }
+      this.list.replaceChildren();
+      this.shown.clear();
+      this.render(data);
+      await this.showOwnPending();
+    }
+
+    showLoadError(error) {
+      const retry = el("button", { type: "button", class: "link", text: this.t.retry, onclick: () => this.load() });
+      const message = error instanceof ApiError ? error.message : this.t.loadError;
+      this.notice.replaceChildren(document.createTextNode(message + " "), retry);
+    }
+
+    render(data) {
+      this.total = data.total;
+      this.heading.textContent = this.t.comments(data.total);
+      this.closed = data.article.closed;
+      if (this.closed) {
+        this.formSlot.replaceChildren(el("p", { class: "notice", text: this.t.closed }));
+      } else if (!this.formSlot.querySelector("form")) {
+        this.formSlot.replaceChildren(this.commentForm(null));
+      }
+      for (const comment of data.comments) this.list.append(this.item(comment, 0));
+      if (!data.comments.length && !this.list.children.length && !this.closed) {
+        this.notice.textContent = this.t.empty;
+      }
+      this.setMore(data.next_cursor);
+    }
+
+    setMore(cursor) {
+      if (!cursor) {
+        this.moreSlot.replaceChildren();
+        return;
+      }
+      const button = el("button", {
+        type: "button",
+        text: this.t.more,
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            const data = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+            for (const comment of data.comments) if (!this.shown.has(comment.id)) this.list.append(this.item(comment, 0));
+            this.setMore(data.next_cursor);
+          } catch (error) {
+            button.disabled = false;
+            this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+          }
+        },
+      });
+      this.moreSlot.replaceChildren(button);
+    }
+
+    /* One comment and its replies. Indentation stops at MAX_INDENT; deeper replies line up. */
+    item(comment, depth, own) {
+      this.shown.add(comment.id);
+      const li = el("li", { class: "c" + (depth >= MAX_INDENT ? " flat" : ""), id: `comment-${comment.id}`, "data-id": comment.id });
+      const time = el("time", { datetime: comment.created_at, title: new Date(comment.created_at).toLocaleString(this.lang), text: relativeTime(comment.created_at, this.lang) });
+      const meta = el("div", { class: "meta" }, el("span", { class: "author", text: comment.author_name }), time);
+      if (comment.edited_at) meta.append(el("span", { class: "muted", text: `(${this.t.editedMark})` }));
+      const body = el("div", { class: "body" });
+      body.innerHTML = comment.html; // sanitized by the service on write: the one trusted sink
+      const actions = el("div", { class: "actions" });
+      const article = el("article", { "aria-label": `${comment.author_name}, ${time.textContent}` }, identicon(comment.avatar), meta, body, actions);
+      li.append(article);
+      const token = ownToken(comment.id);
+      if (own || token) this.markOwn(li, comment, own);
+      if (!this.closed && !own) {
+        actions.append(el("button", { type: "button", class: "link", text: this.t.reply, "aria-label": this.t.replyTo(comment.author_name), onclick: () => this.openReply(li, comment) }));
+      }
+      if (!own) actions.append(el("button", { type: "button", class: "link", text: this.t.report, onclick: () => this.openReport(li, comment) }));
+      const replies = el("ol");
+      for (const reply of comment.replies || []) replies.append(this.item(reply, depth + 1));
+      li.append(replies);
+      if (comment.more_replies) li.append(this.moreReplies(comment.id, replies, depth + 1));
+      return li;
+    }
+
+    moreReplies(rootId, replies, depth) {
+      let cursor = null;
+      const button = el("button", {
+        type: "button", class: "link", text: this.t.moreReplies,
+        onclick: async () => {
+          const query = `?replies_to=${rootId}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+          const data = await call("GET", articlePath(this.site, this.article) + query);
+          for (const reply of data.comments) if (!this.shown.has(reply.id)) replies.append(this.item(reply, depth));
+          cursor = data.next_cursor;
+          if (!cursor) button.remove();
+        },
+      });
+      return button;
+    }
+
+    markOwn(li, comment, own) {
+      const meta = li.querySelector(".meta");
+      meta.append(el("span", { class: "muted", text: `(${this.t.you})` }));
+      if (own && own.status !== "approved" && own.status !== "published") {
+        meta.after(el("p", { class: "pending", text: this.t.awaiting }));
+      }
+      const until = own ? own.editable_until : null;
+      const entry = ownComments().find((o) => o.id === comment.id);
+      const deadline = new Date(until || (entry && entry.until) || 0).getTime();
+      if (deadline > Date.now()) {
+        const actions = li.querySelector(".actions");
+        actions.append(
+          el("button", { type: "button", class: "link", text: this.t.edit, onclick: () => this.openEdit(li, comment, own) }),
+          el("button", { type: "button", class: "link", text: this.t.del, onclick: () => this.remove(li, comment.id) }),
+        );
+      }
+    }
+
+    /* Comments this browser posted that the public thread does not show yet. */
+    async showOwnPending() {
+      const mine = ownComments().filter((o) => o.site === this.site && o.article === this.article && !this.shown.has(o.id));
+      await Promise.all(mine.map(async (entry) => {
+        let data;
+        try {
+          data = await call("GET", `/comments/${entry.id}`, { headers: { "X-Edit-Token": entry.token } });
+        } catch (error) {
+          if (error instanceof ApiError && (error.status === 404 || error.status === 403)) forgetOwn(entry.id);
+          return;
+        }
+        const comment = data.comment;
+        if (comment.status === "rejected" || comment.status === "spam") {
+          forgetOwn(entry.id);
+          this.notice.textContent = this.t.notPublished;
+          return;
+        }
+        if (comment.status === "approved" || comment.status === "published") return; // on a later page
+        this.placeOwn(comment);
+      }));
+    }
+
+    placeOwn(comment) {
+      const li = this.item({ ...comment, replies: [] }, comment.depth, comment);
+      const parent = comment.parent_id && this.root.getElementById(`comment-${comment.parent_id}`);
+      if (parent) parent.querySelector(":scope > ol").append(li);
+      else if (this.sort === "newest") this.list.prepend(li);
+      else this.list.append(li);
+      return li;
+    }
+
+    /* The comment form, for a new comment (parent null) or a reply. */
+    commentForm(parent, onDone) {
+      const id = `f${parent ? parent.id : "top"}`;
+      const name = el("input", { id: `${id}-name`, name: "author_name", autocomplete: "name", required: true, maxlength: 100, value: storage(NAME_KEY, "") });
+      const email = el("input", { id: `${id}-email`, name: "author_email", type: "email", autocomplete: "email", maxlength: 254 });
+      const body = el("textarea", { id: `${id}-body`, name: "body", required: true, maxlength: 5000 });
+      // Invisible to people and screen readers; bots fill it in.
+      const trap = el("div", { class: "trap", "aria-hidden": "true" },
+        el("label", { for: `${id}-website`, text: this.t.website }),
+        el("input", { id: `${id}-website`, name: "website", tabindex: "-1", autocomplete: "off" }));
+      const errors = {};
+      const field = (input, label) => {
+        errors[input.name] = el("p", { class: "error", id: `${input.id}-error` });
+        input.setAttribute("aria-describedby", errors[input.name].id);
+        return el("div", { class: "field" }, el("label", { for: input.id, text: label }), input, errors[input.name]);
+      };
+      const formError = el("p", { class: "error", role: "alert" });
+      const submit = el("button", { type: "submit", class: "primary", text: this.t.post });
+      const form = el("form", { novalidate: true, "aria-label": parent ? this.t.replyTo(parent.author_name) : this.t.writeComment },
+        el("div", { class: "row" }, field(name, this.t.name), field(email, this.t.email)),
+        field(body, this.t.body), trap, formError, submit);
+      if (parent) {
+        form.append(el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => onDone && onDone() }));
+      }
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        for (const p of Object.values(errors)) p.textContent = "";
+        formError.textContent = "";
+        submit.disabled = true;
+        submit.textContent = this.t.posting;
+        const payload = {
+          body: body.value, author_name: name.value, author_email: email.value || null,
+          parent_id: parent ? parent.id : null, article_url: this.articleUrl, article_title: this.articleTitle,
+          form_token: this.formToken, website: form.querySelector('[name="website"]').value,
+        };
+        try {
+          const data = await call("POST", articlePath(this.site, this.article), { body: payload });
+          const comment = data.comment;
+          store(NAME_KEY, name.value);
+          rememberOwn({ id: comment.id, token: data.edit_token, site: this.site, article: this.article, until: comment.editable_until, at: Date.now() });
+          body.value = "";
+          this.notice.textContent = "";
+          const li = this.placeOwn(comment);
+          const message = comment.status === "pending" ? this.t.held : comment.status === "rejected" || comment.status === "spam" ? this.t.notPublished : this.t.posted;
+          this.announce(message);
+          if (onDone) onDone();
+          li.querySelector("article").setAttribute("tabindex", "-1");
+          li.querySelector("article").focus();
+        } catch (error) {
+          const message = error instanceof ApiError ? error.message : this.t.network;
+          const target = error instanceof ApiError && errors[error.field];
+          if (target) {
+            target.textContent = message;
+            form.querySelector(`[name="${error.field}"]`).focus();
+          } else {
+            formError.textContent = message;
+          }
+          this.announce(message);
+        } finally {
+          submit.disabled = false;
+          submit.textContent = this.t.post;
+        }
+      });
+      return form;
+    }
+
+    openReply(li, comment) {
+      const existing = li.querySelector(":scope > form");
+      if (existing) { existing.querySelector("textarea").focus(); return; }
+      const form = this.commentForm(comment, () => form.remove());
+      li.querySelector("article").after(form);
+      form.querySelector(storage(NAME_KEY, "") ? "textarea" : "input").focus();
+    }
+
+    async openEdit(li, comment, own) {
+      if (li.querySelector(":scope > form")) return;
+      if (!own) {
+        // A published comment of ours: its original text comes with the author's view.
+        try {
+          own = (await call("GET", `/comments/${comment.id}`, { headers: { "X-Edit-Token": ownToken(comment.id) } })).comment;
+        } catch (error) {
+          this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+          return;
+        }
+      }
+      const id = `e${comment.id}`;
+      const text = el("textarea", { id, name: "body", required: true, maxlength: 5000 });
+      text.value = own.body_text;
+      const error = el("p", { class: "error", role: "alert" });
+      const form = el("form", { "aria-label": this.t.edit },
+        el("label", { for: id, text: this.t.body }), text, error,
+        el("div", { class: "actions" },
+          el("button", { type: "submit", class: "primary", text: this.t.save }),
+          el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => form.remove() })));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          const data = await call("PATCH", `/comments/${comment.id}`, { body: { body: text.value }, headers: { "X-Edit-Token": ownToken(comment.id) } });
+          const replacement = this.item({ ...data.comment, replies: [] }, data.comment.depth, data.comment);
+          replacement.querySelector(":scope > ol").replaceWith(li.querySelector(":scope > ol"));
+          li.replaceWith(replacement);
+          this.announce(this.t.edited);
+        } catch (err) {
+          error.textContent = err instanceof ApiError ? err.message : this.t.network;
+        }
+      });
+      li.querySelector("article").after(form);
+      text.focus();
+    }
+
+    async remove(li, id) {
+      if (!window.confirm(this.t.confirmDelete)) return;
+      try {
+        await call("DELETE", `/comments/${id}`, { headers: { "X-Edit-Token": ownToken(id) } });
+        forgetOwn(id);
+        li.remove();
+        this.announce(this.t.deleted);
+      } catch (error) {
+        this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+      }
+    }
+
+    openReport(li, comment) {
+      if (li.querySelector(":scope > .box")) return;
+      const id = `r${comment.id}`;
+      const reason = el("select", { id: `${id}-reason`, name: "reason" },
+        ...Object.entries(this.t.reasons).map(([value, label]) => el("option", { value, text: label })));
+      const note = el("input", { id: `${id}-note`, name: "note", maxlength: 500 });
+      const error = el("p", { class: "error", role: "alert" });
+      const box = el("form", { class: "box", "aria-label": this.t.reportTitle },
+        el("label", { for: reason.id, text: this.t.reason }), reason,
+        el("label", { for: note.id, text: this.t.note }), note, error,
+        el("div", { class: "actions" },
+          el("button", { type: "submit", class: "primary", text: this.t.send }),
+          el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => box.remove() })));
+      box.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try {
+          await call("POST", `/comments/${comment.id}/flags`, { body: { reason: reason.value, note: note.value || null } });
+          box.replaceChildren(el("p", { text: this.t.reported }));
+          this.announce(this.t.reported);
+        } catch (err) {
+          error.textContent = err instanceof ApiError ? err.message : this.t.network;
+        }
+      });
+      li.querySelector("article").after(box);
+      reason.focus();
+    }
+  }
+
+  /* ---- counts for listing pages ----------------------------------------------------------- */
+
+  const pendingCounts = new Set();
+  let countTimer = null;
+
+  function queueCounts(root) {
+    const found = root.querySelectorAll ? root.querySelectorAll("[data-comment-count]:not([data-counted])") : [];
+    for (const node of found) pendingCounts.add(node);
+    if (root.matches && root.matches("[data-comment-count]:not([data-counted])")) pendingCounts.add(root);
+    if (pendingCounts.size && !countTimer) countTimer = setTimeout(fetchCounts, 30);
+  }
+
+  async function fetchCounts() {
+    countTimer = null;
+    const nodes = [...pendingCounts];
+    pendingCounts.clear();
+    const fallbackSite = (document.querySelector("[data-site]:not([data-comment-count])") || script).dataset.site;
+    const bySite = new Map();
+    for (const node of nodes) {
+      node.setAttribute("data-counted", "");
+      const site = node.dataset.site || fallbackSite;
+      if (!site) continue;
+      if (!bySite.has(site)) bySite.set(site, []);
+      bySite.get(site).push(node);
+    }
+    for (const [site, list] of bySite) {
+      for (let i = 0; i < list.length; i += 100) {
+        const chunk = list.slice(i, i + 100);
+        const query = [...new Set(chunk.map((n) => n.dataset.commentCount))].map((k) => `article=${encodeURIComponent(k)}`).join("&");
+        try {
+          const data = await call("GET", `/sites/${encodeURIComponent(site)}/counts?${query}`);
+          for (const node of chunk) node.textContent = String(data.counts[node.dataset.commentCount] ?? 0);
+        } catch (_) { /* counts are decoration; leave the page as it is */ }
+      }
+    }
+  }
+
+  /* ---- start ------------------------------------------------------------------------------ */
+
+  function start() {
+    for (const host of document.querySelectorAll("[data-site]:not([data-comment-count])")) {
+      if (host.shadowRoot) continue;
+      const widget = new Widget(host);
+      if ("IntersectionObserver" in window) {
+        const observer = new IntersectionObserver((entries) => {
+          if (entries.some((e) => e.isIntersecting)) {
+            observer.disconnect();
+            widget.load();
+          }
+        }, { rootMargin: "600px" });
+        observer.observe(host);
+      } else {
+        widget.load();
+      }
+    }
+    queueCounts(document);
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) queueCounts(node);
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,228 @@
+"""Browser fixtures: the service on a real port, a publisher's page on another origin with a strict
+Content-Security-Policy, and Debian's Chromium driven by Playwright (never a downloaded browser).
+
+With MODERATION_TEST_STRICT=1 a missing Chromium or Playwright fails the tests instead of
+skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from moderation import create_app
+from moderation.extensions import db
+from moderation.identity import new_token, token_hash
+from moderation.models import ApiToken, ModerationMode, Site
+
+from ..conftest import skip_or_fail
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE_DIR = Path(os.environ.get("MODERATION_AXE_DIR", Path.home() / ".cache/moderation-tests"))
+DEMO_ARTICLE = "/2026/11/riverside-tram-line"
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Service:
+    """The running service and a way to act as a moderator or to touch its database."""
+
+    url: str
+    app: Any
+    token: str
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        response = getattr(self.app.test_client(), method)(path, headers=headers, **kwargs)
+        assert response.status_code < 300, response.get_json()
+        return response.get_json()
+
+    def decide(self, comment_id: int, action: str = "approve") -> None:
+        self.api("post", f"/api/v1/comments/{comment_id}/decision", json={"action": action})
+
+    def pending_ids(self) -> list[int]:
+        return [c["id"] for c in self.api("get", "/api/v1/sites/demo/queue")["comments"]]
+
+
+def _serve(app: Any) -> tuple[Any, threading.Thread]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+class _PublisherPage(BaseHTTPRequestHandler):
+    """A publisher's article page on its own origin, allowing scripts, styles and requests from
+    the comment service only."""
+
+    service = ""
+    extra_body = ""
+
+    def do_GET(self):
+        service = type(self).service
+        html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Publisher article</title><link rel="icon" href="data:,"></head><body>
+<h1>An article on another origin</h1>
+<p><span data-comment-count="/publisher/story">-</span> comments</p>
+<div id="comments" data-site="demo" data-article="/publisher/story"></div>
+{type(self).extra_body}
+<script src="{service}/embed.js" async></script></body></html>"""
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header(
+            "Content-Security-Policy",
+            f"default-src 'none'; script-src {service}; connect-src {service}; "
+            f"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+        )
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def publisher() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PublisherPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def service(tmp_path, publisher) -> Iterator[Service]:
+    app = create_app(
+        {
+            "database_url": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+            "instance_path": str(tmp_path / "instance"),
+            "secret_key": "browser-tests",
+            "rate_limits": False,
+            # Playwright types faster than any person; the pace check has its own API tests.
+            "min_form_seconds": 0,
+            "DEMO_SITE": "demo",
+        }
+    )
+    server, thread = _serve(app)
+    url = f"http://127.0.0.1:{server.server_port}"
+    _PublisherPage.service = url
+    _PublisherPage.extra_body = ""
+    token = new_token()
+    with app.app_context():
+        db.create_all()
+        site = Site(
+            slug="demo",
+            name="The Demo Gazette",
+            origins=[url, publisher],
+            moderation_mode=ModerationMode.PRE,
+        )
+        db.session.add(site)
+        db.session.flush()
+        db.session.add(ApiToken(site_id=site.id, token_hash=token_hash(token), label="browser"))
+        db.session.commit()
+    yield Service(url=url, app=app, token=token)
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Debian's Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watched:
+    """A page with what it did: console messages, CSP violations and every request it made."""
+
+    page: Any
+    console: list[str]
+    requests: list[str]
+
+    def violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations")
+
+    def pwned(self) -> int:
+        return self.page.evaluate("window.__pwnedCount")
+
+
+# Before any page script: a marker hostile payloads would call, and a record of CSP violations.
+_INIT = """
+window.__pwnedCount = 0;
+window.__pwned = () => { window.__pwnedCount += 1; };
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Callable[..., Watched]]:
+    contexts = []
+
+    def open_(url: str, **context_options: Any) -> Watched:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        context.add_init_script(_INIT)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        console: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url)
+        return Watched(page, console, requests)
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists() and shutil.which("npm"):
+        subprocess.run(
+            ["npm", "install", "--silent", "--no-save", "--no-audit", "--no-fund", "--prefix",
+             str(AXE_DIR), "axe-core@4"],
+            check=False,
+            timeout=300,
+        )  # fmt: skip
+    if not script.exists():
+        skip_or_fail("axe-core is not installed (npm install axe-core)")
+    return script.read_text()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
