@@ -55,6 +55,8 @@ def author_comment(comment: Comment, site: Site) -> dict[str, Any]:
             "status": comment.status.value,
             "held_because": list(comment.held_because),
             "author_email": comment.author_email,
+            # Their own words, to edit them; the widget puts them in a text box, never in HTML.
+            "body_text": comment.body_text,
             "editable_until": rfc3339(editable_until(comment, site)),
         }
     )

@@ -145,6 +145,7 @@ def _schemas() -> dict[str, Any]:
                     "status": _string(enum=[s.value for s in Status]),
                     "held_because": held,
                     "author_email": _nullable(_string()),
+                    "body_text": _string("The author's own text, for editing (as text)."),
                     "editable_until": TIME,
                 }
             ),
