@@ -82,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api.meta import bp as meta_bp
     from .api.moderation import bp as moderation_bp
     from .api.widget import bp as widget_bp
+    from .dashboard import bp as dashboard_bp
     from .demo import bp as demo_bp
     from .embed import bp as embed_bp
 
@@ -91,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(demo_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(dashboard_bp)
     return app
 
 

@@ -284,6 +284,25 @@ class Moderator(Base):
     sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
 
 
+class LoginFailure(Base):
+    """One failed dashboard login, kept a short while to throttle password guessing.
+
+    ``key`` is ``account:<keyed hash of the email typed>`` or ``ip:<keyed hash of the address>``,
+    so the table holds neither addresses nor the emails people mistype. Rows live in the database
+    (not in one process's memory) so that every service process sees the same count.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_key", "key", "created_at"),
+        Index("ix_login_failures_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ApiToken(Base):
     """A bearer token for the moderation API, bound to one site. Only its SHA-256 is kept."""
 

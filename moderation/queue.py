@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -407,11 +407,16 @@ def decide(
     moderator_id: int | None = None,
     reason: Reason | None = None,
     explanation: str | None = None,
+    site_ids: Collection[int] | None = None,
+    keep_reported: bool = False,
 ) -> list[Comment]:
     """Apply one moderator action to one or many comments, all or none.
 
-    ``site_id`` limits the decision to one site's comments (an API token's); a comment of another
-    site is reported as not found, so its existence does not leak.
+    ``site_id`` limits the decision to one site's comments (an API token's), ``site_ids`` to
+    several (a dashboard moderator's); a comment of another site is reported as not found, so its
+    existence does not leak. With ``keep_reported``, approving an already approved comment that
+    readers reported is allowed: it stays up and their reports count as answered (the dashboard's
+    flagged tab needs a way to clear a report it disagrees with).
     """
     if action not in TRANSITIONS:
         raise validation_error("action", "action must be approve, reject, spam or restore.")
@@ -423,6 +428,8 @@ def decide(
     stmt = select(Comment).where(Comment.id.in_(ids))
     if site_id is not None:
         stmt = stmt.where(Comment.site_id == site_id)
+    if site_ids is not None:
+        stmt = stmt.where(Comment.site_id.in_(list(site_ids)))
     comments = {c.id: c for c in session.scalars(stmt.with_for_update())}
     missing = [i for i in ids if i not in comments]
     if missing:
@@ -433,7 +440,13 @@ def decide(
             details={"ids": missing},
         )
     sources, target = TRANSITIONS[action]
-    stuck = [c for c in comments.values() if c.status not in sources]
+    kept = keep_reported and action is Action.APPROVE
+    stuck = [
+        c
+        for c in comments.values()
+        if c.status not in sources
+        and not (kept and c.status is Status.APPROVED and c.open_flag_count > 0)
+    ]
     if stuck:
         described = ", ".join(f"{c.id} is {c.status.value}" for c in stuck)
         raise conflict(
@@ -551,6 +564,8 @@ def _log(
 # --- The queue --------------------------------------------------------------------------------
 
 QUEUE_VIEWS = ("pending", "flagged", "unreviewed", "approved", "rejected", "spam")
+# Every status at once: what a dashboard search looks through (not a view of the API).
+ALL_VIEW = "all"
 
 
 def encode_cursor(last_id: int) -> str:
@@ -639,30 +654,37 @@ def load_details(
 def list_queue(
     session: Session,
     *,
-    site_id: int,
+    site_id: int | None = None,
     view: str = "pending",
     article_key: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
     newest_first: bool = False,
     by_spam_score: bool = False,
+    site_ids: Collection[int] | None = None,
+    article_id: int | None = None,
+    search: str | None = None,
 ) -> QueuePage:
     """One page of a queue view, oldest first (or newest first, or most likely spam first); a
-    fixed number of queries whatever its size."""
+    fixed number of queries whatever its size.
+
+    An API token names one site (``site_id``); a dashboard moderator works on several at once
+    (``site_ids``). ``view`` is one of :data:`QUEUE_VIEWS`, or :data:`ALL_VIEW` for a search over
+    every status; ``search`` matches the original text, the author's name or email.
+    """
     stmt = (
         select(Comment)
         .join(Article, Article.id == Comment.article_id)
         .options(contains_eager(Comment.article))
-        .where(Comment.site_id == site_id)
+        .where(_sites_clause(site_id, site_ids))
+        .where(_view_clause(view))
     )
-    if view == "flagged":
-        stmt = stmt.where(Comment.status.in_(PUBLIC_STATUSES), Comment.open_flag_count > 0)
-    elif view == "unreviewed":
-        stmt = stmt.where(Comment.status == Status.PUBLISHED)
-    else:
-        stmt = stmt.where(Comment.status == Status(view))
     if article_key is not None:
         stmt = stmt.where(Article.key == article_key)
+    if article_id is not None:
+        stmt = stmt.where(Comment.article_id == article_id)
+    if search:
+        stmt = stmt.where(search_clause(search))
     if by_spam_score:
         score = func.coalesce(Comment.spam_score, _UNSCORED)
         if cursor:
@@ -688,3 +710,172 @@ def list_queue(
     comments = comments[:limit]
     articles = {c.article_id: c.article for c in comments}
     return QueuePage(comments, load_details(session, comments, articles), next_cursor)
+
+
+def _sites_clause(site_id: int | None, site_ids: Collection[int] | None) -> ColumnElement[bool]:
+    if site_ids is not None:
+        # An empty collection (a moderator with no sites yet) matches nothing.
+        clause = Comment.site_id.in_(list(site_ids))
+        return clause if site_id is None else and_(clause, Comment.site_id == site_id)
+    if site_id is None:
+        raise ValueError("name the site (site_id) or the sites (site_ids) to list")
+    return Comment.site_id == site_id
+
+
+def _view_clause(view: str) -> ColumnElement[bool]:
+    if view == "flagged":
+        return and_(Comment.status.in_(PUBLIC_STATUSES), Comment.open_flag_count > 0)
+    if view == "unreviewed":
+        return Comment.status == Status.PUBLISHED
+    if view == ALL_VIEW:
+        return true()
+    return Comment.status == Status(view)
+
+
+def search_clause(text: str) -> ColumnElement[bool]:
+    """Comments whose original text, author name or email contains ``text`` (any case).
+
+    ``%`` and ``_`` are matched literally: a moderator searching for "50%" means the characters.
+    """
+    pattern = contains_pattern(text)
+    return or_(
+        Comment.body_text.ilike(pattern, escape="\\"),
+        Comment.author_name.ilike(pattern, escape="\\"),
+        Comment.author_email.ilike(pattern, escape="\\"),
+    )
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character ``\\``) for ``text`` anywhere in a value."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def queue_counts_by_site(
+    session: Session, *, site_ids: Collection[int], article_id: int | None = None
+) -> dict[int, dict[str, int]]:
+    """How many comments each queue view holds, per site: one grouped query.
+
+    Every site asked for is in the answer, with zeros when it has nothing waiting.
+    """
+    counts: dict[int, dict[str, int]] = {site: dict.fromkeys(QUEUE_VIEWS, 0) for site in site_ids}
+    if not counts:
+        return counts
+    flagged = Comment.open_flag_count > 0
+    stmt = (
+        select(Comment.site_id, Comment.status, flagged, func.count(Comment.id))
+        .where(Comment.site_id.in_(list(counts)))
+        .group_by(Comment.site_id, Comment.status, flagged)
+    )
+    if article_id is not None:
+        stmt = stmt.where(Comment.article_id == article_id)
+    for site, status, has_flags, number in session.execute(stmt):
+        views = counts[site]
+        status = Status(status)
+        if status.value in views:
+            views[status.value] += number
+        if status is Status.PUBLISHED:
+            views["unreviewed"] += number
+        if has_flags and status in PUBLIC_STATUSES:
+            views["flagged"] += number
+    return counts
+
+
+def queue_counts(
+    session: Session, *, site_ids: Collection[int], article_id: int | None = None
+) -> dict[str, int]:
+    """How many comments each queue view holds over several sites (the dashboard's tabs)."""
+    total = dict.fromkeys(QUEUE_VIEWS, 0)
+    for views in queue_counts_by_site(session, site_ids=site_ids, article_id=article_id).values():
+        for view, number in views.items():
+            total[view] += number
+    return total
+
+
+# --- What a moderator sees beside a comment ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    """How an author's comments on one site have fared so far."""
+
+    approved: int = 0
+    rejected: int = 0
+    spam: int = 0
+    total: int = 0
+
+
+@dataclass
+class Context:
+    """The parent of each reply and each author's record, for a page of comments."""
+
+    parents: dict[int, Comment]
+    authors: dict[tuple[int, str], AuthorRecord]
+
+    def author_of(self, comment: Comment) -> AuthorRecord:
+        return self.authors.get((comment.site_id, comment.author_key), AuthorRecord())
+
+
+def load_context(session: Session, comments: Sequence[Comment]) -> Context:
+    """Parents of replies and authors' records for many comments: two queries at most.
+
+    An author is known by their keyed identity within one site (``author_key``), the same
+    identity the screening rules judge them by.
+    """
+    context = Context({}, {})
+    if not comments:
+        return context
+    parent_ids = {c.parent_id for c in comments if c.parent_id is not None}
+    if parent_ids:
+        context.parents = {
+            c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))
+        }
+    tallies: dict[tuple[int, str], dict[Status, int]] = defaultdict(dict)
+    rows = session.execute(
+        select(Comment.site_id, Comment.author_key, Comment.status, func.count(Comment.id))
+        .where(
+            Comment.site_id.in_({c.site_id for c in comments}),
+            Comment.author_key.in_({c.author_key for c in comments}),
+        )
+        .group_by(Comment.site_id, Comment.author_key, Comment.status)
+    )
+    for site, key, status, number in rows:
+        tallies[(site, key)][Status(status)] = number
+    context.authors = {
+        who: AuthorRecord(
+            approved=by_status.get(Status.APPROVED, 0),
+            rejected=by_status.get(Status.REJECTED, 0),
+            spam=by_status.get(Status.SPAM, 0),
+            total=sum(by_status.values()),
+        )
+        for who, by_status in tallies.items()
+    }
+    return context
+
+
+# --- Articles ---------------------------------------------------------------------------------
+
+
+def get_article(session: Session, article_id: int, site_ids: Collection[int]) -> Article:
+    """One article of the given sites; another site's article is not found, not forbidden."""
+    article = session.get(Article, article_id)
+    if article is None or article.site_id not in set(site_ids):
+        raise not_found("There is no such article.")
+    return article
+
+
+def close_article(session: Session, article: Article, closed: bool) -> Article:
+    """Open or close an article to new comments; public threads say so at once (the version
+    their ETags and cache keys are built from moves on)."""
+    article.closed = closed
+    session.flush()
+    _adjust_articles(session, {article.id: 0})
+    return article
+
+
+def set_article_mode(session: Session, article: Article, mode: ModerationMode | None) -> Article:
+    """Pre- or post-moderate one article, or follow the site's mode again (``None``)."""
+    article.moderation_mode = mode
+    session.flush()
+    _adjust_articles(session, {article.id: 0})
+    return article

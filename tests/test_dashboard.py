@@ -1,0 +1,411 @@
+"""The dashboard's accounts and defences: sign-in, sessions, the login throttle, CSRF, headers.
+
+The fixtures here (a moderator in one line, a signed-in client) serve the other
+``test_dashboard_*`` modules too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from moderation import admin
+from moderation.dashboard import auth
+from moderation.dashboard.security import CONTENT_SECURITY_POLICY
+from moderation.extensions import db
+from moderation.models import LoginFailure, Moderator
+
+PASSWORD = "correct horse battery staple"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+@dataclass
+class Dashboard:
+    """A browser-like client of the dashboard: it signs in, keeps its CSRF token, and posts
+    forms and JSON the way the pages and dashboard.js do."""
+
+    client: FlaskClient
+    app: Flask
+    base_url: str = "http://localhost"
+
+    def page(self, path: str, expect: int = 200, **kwargs: Any) -> Any:
+        response = self.client.get(path, base_url=self.base_url, **kwargs)
+        assert response.status_code == expect, (path, response.status_code, response.location)
+        return response
+
+    def csrf(self) -> str:
+        for path in ("/dashboard/login", "/dashboard/password"):  # signed in: login redirects
+            page = self.client.get(path, base_url=self.base_url)
+            found = _CSRF_META.search(page.get_data(as_text=True))
+            if found is not None:
+                break
+        assert found is not None
+        return found.group(1)
+
+    def login(self, email: str, password: str = PASSWORD, expect: int = 302, **kw: Any) -> Any:
+        response = self.client.post(
+            "/dashboard/login",
+            data={"email": email, "password": password, "csrf_token": self.csrf()},
+            base_url=self.base_url,
+            **kw,
+        )
+        assert response.status_code == expect, response.get_data(as_text=True)[:2000]
+        return response
+
+    def form(self, path: str, data: dict[str, Any] | None = None, expect: int | None = None) -> Any:
+        payload = {"csrf_token": self.csrf(), **(data or {})}
+        response = self.client.post(path, data=payload, base_url=self.base_url)
+        if expect is not None:
+            assert response.status_code == expect, response.get_data(as_text=True)[:2000]
+        return response
+
+    def decide(
+        self, ids: Iterable[int], action: str = "approve", expect: int = 200, **fields: Any
+    ) -> Any:
+        """A decision as dashboard.js sends it; returns the JSON answer."""
+        response = self.client.post(
+            "/dashboard/api/decisions",
+            json={"ids": list(ids), "action": action, **fields},
+            headers={"X-CSRF-Token": self.csrf()},
+            base_url=self.base_url,
+        )
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def make_moderator(app: Flask) -> Callable[..., int]:
+    def make(
+        email: str = "mod@newsroom.example",
+        sites: Iterable[str] = ("news",),
+        is_admin: bool = False,
+        password: str = PASSWORD,
+    ) -> int:
+        with app.app_context():
+            moderator = admin.create_moderator(db.session(), email, password, list(sites), is_admin)
+            db.session.commit()
+            return moderator.id
+
+    return make
+
+
+@pytest.fixture
+def dash(app: Flask, client: FlaskClient) -> Dashboard:
+    return Dashboard(client, app)
+
+
+@pytest.fixture
+def moderator(site: str, make_moderator: Callable[..., int], dash: Dashboard) -> Dashboard:
+    """Signed in as mod@newsroom.example, who moderates the site ``news``."""
+    make_moderator()
+    dash.login("mod@newsroom.example")
+    return dash
+
+
+@pytest.fixture
+def admin_dash(site: str, make_moderator: Callable[..., int], dash: Dashboard) -> Dashboard:
+    """Signed in as an admin."""
+    make_moderator("chief@newsroom.example", sites=(), is_admin=True)
+    dash.login("chief@newsroom.example")
+    return dash
+
+
+def held(post: Callable[..., Any], count: int, article: str = "/2026/11/story", **kw: Any) -> list:
+    """``count`` pending comments (distinct texts, so the repeat rule keeps quiet)."""
+    return [
+        post(article, body=f"Held comment number {i} about {article}.", **kw).get_json()["comment"][
+            "id"
+        ]
+        for i in range(count)
+    ]
+
+
+# --- Signing in and out -----------------------------------------------------------------------
+
+
+def test_pages_need_a_signed_in_moderator(client, site):
+    response = client.get("/dashboard/queue?view=spam")
+    assert response.status_code == 302
+    assert response.location.startswith("/dashboard/login?next=")
+    assert "view%3Dspam" in response.location
+
+
+def test_json_endpoint_without_a_session_is_a_json_401(client, site):
+    response = client.post("/dashboard/api/decisions", json={"ids": [1], "action": "approve"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_login_then_logout(dash, site, make_moderator):
+    make_moderator()
+    response = dash.login("MOD@newsroom.example")  # emails are case-insensitive
+    assert response.location == "/dashboard/"
+    assert "mod@newsroom.example" in dash.page("/dashboard/").get_data(as_text=True)
+    assert dash.form("/dashboard/logout", expect=302).location == "/dashboard/login"
+    assert dash.client.get("/dashboard/").status_code == 302
+
+
+def test_login_returns_to_the_page_asked_for_but_never_elsewhere(dash, site, make_moderator):
+    make_moderator()
+    response = dash.client.post(
+        "/dashboard/login",
+        data={
+            "email": "mod@newsroom.example",
+            "password": PASSWORD,
+            "csrf_token": dash.csrf(),
+            "next": "/dashboard/log?action=reject",
+        },
+    )
+    assert response.location == "/dashboard/log?action=reject"
+    dash.form("/dashboard/logout")
+    for hostile in ("https://evil.example/", "//evil.example/dashboard/", "/\\evil.example"):
+        response = dash.client.post(
+            "/dashboard/login",
+            data={
+                "email": "mod@newsroom.example",
+                "password": PASSWORD,
+                "csrf_token": dash.csrf(),
+                "next": hostile,
+            },
+        )
+        assert response.location == "/dashboard/", hostile
+        dash.form("/dashboard/logout")
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(dash, site, make_moderator):
+    make_moderator()
+    wrong_password = dash.login("mod@newsroom.example", "not the password", expect=401)
+    no_account = dash.login("nobody@newsroom.example", "not the password", expect=401)
+    for response in (wrong_password, no_account):
+        assert "Wrong email or password." in response.get_data(as_text=True)
+    assert dash.client.get("/dashboard/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite(dash, site, make_moderator):
+    make_moderator()
+    cookie = dash.login("mod@newsroom.example").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP (a local demo): a Secure cookie would never return
+
+
+def test_session_cookie_is_secure_behind_https(app, site, make_moderator):
+    make_moderator()
+    https = Dashboard(app.test_client(), app, base_url="https://news.example")
+    response = https.login("mod@newsroom.example")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+
+
+def test_changing_the_password_signs_out_other_sessions(app, moderator):
+    other = Dashboard(app.test_client(), app)
+    other.login("mod@newsroom.example")
+    other.page("/dashboard/queue")
+
+    wrong = moderator.form(
+        "/dashboard/password",
+        {
+            "current_password": "not it at all",
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
+    assert wrong.status_code == 400
+    assert "current password is not right" in wrong.get_data(as_text=True)
+    changed = moderator.form(
+        "/dashboard/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
+    assert changed.status_code == 302
+    moderator.page("/dashboard/queue")  # this session goes on
+    assert other.client.get("/dashboard/queue").status_code == 302  # the other one has ended
+    other.login("mod@newsroom.example", expect=401)
+    other.login("mod@newsroom.example", "a brand new passphrase")
+
+
+def test_password_change_checks_length_and_confirmation(moderator):
+    differ = moderator.form(
+        "/dashboard/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "another one entirely",
+        },
+    )
+    assert differ.status_code == 400 and "differ" in differ.get_data(as_text=True)
+    short = moderator.form(
+        "/dashboard/password",
+        {"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"},
+    )
+    assert short.status_code == 400 and "at least 10" in short.get_data(as_text=True)
+
+
+def test_passwords_are_stored_as_scrypt_hashes(app, make_moderator, site):
+    make_moderator()
+    with app.app_context():
+        stored = db.session.scalar(select(Moderator.password_hash))
+    assert stored.startswith("scrypt:")
+    assert PASSWORD not in stored
+
+
+# --- The login throttle -----------------------------------------------------------------------
+
+
+def test_login_throttle_locks_an_account_after_repeated_failures(app, dash, site, make_moderator):
+    make_moderator()
+    for _ in range(auth.ACCOUNT_LIMIT):
+        dash.login("mod@newsroom.example", "guess", expect=401)
+    # Locked: even the right password is refused, and not even checked.
+    locked = dash.login("mod@newsroom.example", PASSWORD, expect=429)
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    # Another address is locked out of this account too: the count is per account as well.
+    elsewhere = Dashboard(app.test_client(), app)
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    elsewhere.login("mod@newsroom.example", PASSWORD, expect=429)
+
+    # Once the failures age out of the window, the account opens again.
+    with app.app_context():
+        for failure in db.session.scalars(select(LoginFailure)):
+            failure.created_at -= auth.THROTTLE_WINDOW + timedelta(seconds=1)
+        db.session.commit()
+    dash.login("mod@newsroom.example", PASSWORD)
+
+
+def test_login_throttle_locks_an_address_trying_many_accounts(app, dash, site, make_moderator):
+    make_moderator()
+    dash.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for i in range(auth.ADDRESS_LIMIT):
+        dash.login(f"guess{i}@newsroom.example", "guess", expect=401)
+    dash.login("mod@newsroom.example", PASSWORD, expect=429)
+    other = Dashboard(app.test_client(), app)
+    other.client.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    other.login("mod@newsroom.example", PASSWORD)
+
+
+def test_a_successful_login_clears_the_accounts_failures(dash, site, make_moderator):
+    make_moderator()
+    for _ in range(auth.ACCOUNT_LIMIT - 1):
+        dash.login("mod@newsroom.example", "guess", expect=401)
+    dash.login("mod@newsroom.example")
+    dash.form("/dashboard/logout")
+    for _ in range(auth.ACCOUNT_LIMIT - 1):
+        dash.login("mod@newsroom.example", "guess", expect=401)
+    dash.login("mod@newsroom.example")
+
+
+def test_login_failures_keep_neither_emails_nor_addresses(app, dash, site):
+    dash.client.environ_base["REMOTE_ADDR"] = "192.0.2.55"
+    dash.login("someone.typed.this@newsroom.example", "guess", expect=401)
+    with app.app_context():
+        keys = list(db.session.scalars(select(LoginFailure.key)))
+    assert len(keys) == 2
+    assert not any("someone" in k or "192.0.2.55" in k for k in keys)
+    assert {k.split(":")[0] for k in keys} == {"account", "ip"}
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+
+def test_form_post_without_csrf_token_is_refused(app, moderator, post):
+    [cid] = held(post, 1)
+    for data in ({}, {"csrf_token": "forged"}):
+        response = moderator.client.post(
+            "/dashboard/decisions", data={"ids": cid, "action": "approve", **data}
+        )
+        assert response.status_code == 403
+        assert "expired" in response.get_data(as_text=True)
+    moderator.page("/dashboard/queue?view=pending")
+    assert f'id="comment-{cid}"' in moderator.page("/dashboard/queue").get_data(as_text=True)
+
+
+def test_json_decision_without_csrf_header_is_refused_in_the_error_shape(moderator, post):
+    [cid] = held(post, 1)
+    response = moderator.client.post(
+        "/dashboard/api/decisions", json={"ids": [cid], "action": "approve"}
+    )
+    assert response.status_code == 403
+    error = response.get_json()["error"]
+    assert error["code"] == "forbidden" and "expired" in error["message"]
+    wrong = moderator.client.post(
+        "/dashboard/api/decisions",
+        json={"ids": [cid], "action": "approve"},
+        headers={"X-CSRF-Token": "not-the-token"},
+    )
+    assert wrong.status_code == 403
+
+
+def test_request_from_another_origin_is_refused_even_with_the_token(moderator, post):
+    [cid] = held(post, 1)
+    token = moderator.csrf()
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        response = moderator.client.post(
+            "/dashboard/api/decisions",
+            json={"ids": [cid], "action": "approve"},
+            headers={"X-CSRF-Token": token, **headers},
+        )
+        assert response.status_code == 403, headers
+    same = moderator.client.post(
+        "/dashboard/api/decisions",
+        json={"ids": [cid], "action": "approve"},
+        headers={"X-CSRF-Token": token, "Origin": "http://localhost"},
+    )
+    assert same.status_code == 200
+
+
+def test_login_and_logout_need_the_csrf_token_too(dash, site, make_moderator):
+    make_moderator()
+    login = dash.client.post(
+        "/dashboard/login", data={"email": "mod@newsroom.example", "password": PASSWORD}
+    )
+    assert login.status_code == 403
+    dash.login("mod@newsroom.example")
+    assert dash.client.post("/dashboard/logout").status_code == 403
+    dash.page("/dashboard/")  # still signed in
+
+
+def test_signing_in_starts_a_new_csrf_token(dash, site, make_moderator):
+    make_moderator()
+    before = dash.csrf()
+    dash.login("mod@newsroom.example")
+    assert dash.csrf() != before
+
+
+# --- Headers ----------------------------------------------------------------------------------
+
+
+def test_pages_send_the_csp_and_are_not_cached(moderator):
+    for path in ("/dashboard/", "/dashboard/queue", "/dashboard/login", "/dashboard/nowhere"):
+        response = moderator.client.get(path)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert moderator.client.get("/dashboard/queue").headers["Cache-Control"] == "no-store"
+
+
+def test_csp_forbids_inline_script_and_the_pages_have_none(moderator, post):
+    held(post, 2)
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    html = moderator.page("/dashboard/queue").get_data(as_text=True)
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts == ['<script src="/dashboard/static/dashboard.js" defer>']
+    assert not re.search(r"\sstyle=|<style|\son[a-z]+=", html)
+
+
+def test_static_files_are_served(client):
+    for name in ("dashboard.js", "dashboard.css"):
+        response = client.get(f"/dashboard/static/{name}")
+        assert response.status_code == 200, name
+        response.close()
