@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
 
 STRICT = os.environ.get("MODERATION_TEST_STRICT") == "1"
+CHROMIUM = "/usr/bin/chromium"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ORIGIN = "https://news.example"
 # Post-moderation without the new-commenter hold: comments are public at once.
@@ -221,3 +223,42 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one for the whole run (Playwright's sync API
+    allows one per thread); never a downloaded browser build."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Debian's Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script for accessibility audits in the browser."""
+    from .axe import axe_source as find
+
+    source = find()
+    if source is None:
+        skip_or_fail("axe-core is not installed (npm install axe-core)")
+    assert source is not None
+    return source
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ (ignored by git): screenshots a person should look at."""
+    folder = Path(__file__).resolve().parent.parent / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder

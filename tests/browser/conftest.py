@@ -1,20 +1,14 @@
-"""Browser fixtures: the service on a real port, a publisher's page on another origin with a strict
-Content-Security-Policy, and Debian's Chromium driven by Playwright (never a downloaded browser).
-
-With MODERATION_TEST_STRICT=1 a missing Chromium or Playwright fails the tests instead of
-skipping them.
+"""Browser fixtures for the widget: the service on a real port, a publisher's page on another
+origin with a strict Content-Security-Policy, and pages that record what they did. The browser
+itself (Debian's Chromium) is the session fixture in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,14 +19,7 @@ from moderation.extensions import db
 from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
 
-from ..conftest import skip_or_fail
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-AXE_DIR = Path(os.environ.get("MODERATION_AXE_DIR", Path.home() / ".cache/moderation-tests"))
 DEMO_ARTICLE = "/2026/11/riverside-tram-line"
-
-pytestmark = pytest.mark.browser
 
 
 @dataclass
@@ -142,23 +129,6 @@ def service(tmp_path, publisher) -> Iterator[Service]:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"Debian's Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 @dataclass
 class Watched:
     """A page with what it did: console messages, CSP violations and every request it made."""
@@ -205,24 +175,3 @@ def open_page(browser) -> Iterator[Callable[..., Watched]]:
     yield open_
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists() and shutil.which("npm"):
-        subprocess.run(
-            ["npm", "install", "--silent", "--no-save", "--no-audit", "--no-fund", "--prefix",
-             str(AXE_DIR), "axe-core@4"],
-            check=False,
-            timeout=300,
-        )  # fmt: skip
-    if not script.exists():
-        skip_or_fail("axe-core is not installed (npm install axe-core)")
-    return script.read_text()
-
-
-@pytest.fixture(scope="session")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
