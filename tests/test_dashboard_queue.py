@@ -432,3 +432,12 @@ def test_queue_page_costs_the_same_queries_for_3_or_15_comments(
     held(post, 12, "/2026/11/other", author_email="someone@example.org")
     assert page_queries() == few
     assert few <= 10, few  # session, sites, page, reports, logs, counts, parents, authors
+
+
+def test_card_says_which_rules_held_a_comment_and_what_they_saw(moderator, post):
+    body = "See https://a.example.com, https://b.example.com and https://c.example.com"
+    post(STORY, body=body)
+    html = moderator.page("/dashboard/queue").get_data(as_text=True)
+    assert "Held because:" in html
+    assert '<span class="chip">many links: 3 links</span>' in html
+    assert '<span class="chip">pre-moderation: the article is pre-moderated</span>' in html

@@ -44,6 +44,13 @@ class Card:
     parent: Comment | None
     actions: list[Action]
 
+    @property
+    def held_reasons(self) -> list[tuple[str, str | None]]:
+        """Each rule that held the comment with what it saw ("3 links"), from the system's
+        entries in the comment's log."""
+        seen = {d.actor: d.explanation for d in self.history if d.actor.startswith("system:")}
+        return [(rule, seen.get(f"system:{rule}")) for rule in self.comment.held_because]
+
 
 def _cards(comments: Sequence[Comment], details: queue.Details | None = None) -> list[Card]:
     session = db.session()
