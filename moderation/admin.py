@@ -1,9 +1,11 @@
-"""Administration: sites, moderators and API tokens. Used by the CLI and the dashboard alike."""
+"""Administration: sites, rules, moderators, API tokens and bans. Used by the CLI, the API and the
+dashboard alike."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from .models import (
     moderator_sites,
     utcnow,
 )
+from .rules import RuleSettings
 from .validate import EMAIL, SLUG, normalise_origin
 
 MIN_PASSWORD = 10
@@ -350,3 +353,21 @@ def lift_ban(session: Session, site_id: int, ban_id: int) -> None:
     if ban is None or ban.site_id != site_id:
         raise not_found("There is no such ban.")
     session.delete(ban)
+
+
+# --- Screening rules --------------------------------------------------------------------------
+
+
+def update_rule_settings(site: Site, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply changes to a site's rule overrides (``None`` returns a setting to the configured
+    default) and return the new overrides. Every value is checked; a bad one raises
+    :class:`~moderation.rules.RuleSettingsError` naming the setting, and nothing changes."""
+    overrides = dict(site.rule_settings or {})
+    for key, value in changes.items():
+        if value is None:
+            overrides.pop(key, None)
+        else:
+            overrides[key] = value
+    normalised = RuleSettings.from_mappings(overrides).to_json()
+    site.rule_settings = {key: normalised[key] for key in overrides}
+    return site.rule_settings

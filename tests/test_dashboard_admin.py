@@ -195,3 +195,50 @@ def test_removing_a_moderator_keeps_their_decisions_in_the_log(
     log = admin_dash.page("/dashboard/log?action=approve").get_data(as_text=True)
     assert "moderator:gone@newsroom.example" in log
     assert admin_dash.client.get(f"/dashboard/moderators/{person}").status_code == 404
+
+
+# --- Screening rules --------------------------------------------------------------------------
+
+
+def _rules_form(page_html: str) -> dict[str, str]:
+    """The rules form as the page fills it: every field with its current value."""
+    form = page_html[page_html.index('id="rules-title"') :]
+    fields: dict[str, str] = {}
+    for name, value in re.findall(
+        r'<input id="rule-\w+" name="(\w+)" type="number"[^>]*value="([^"]*)"', form
+    ):
+        fields[name] = value
+    for name, value in re.findall(
+        r'<textarea id="rule-\w+" name="(\w+)" rows="4">([^<]*)</textarea>', form
+    ):
+        fields[name] = value
+    for name in re.findall(r'<input type="checkbox" id="rule-\w+" name="(\w+)" checked>', form):
+        fields[name] = "on"
+    return fields
+
+
+def test_admin_edits_a_sites_screening_rules(app, admin_dash, site, post):
+    from moderation.dashboard.forms import RULE_LABELS
+    from moderation.rules import RuleSettings
+
+    assert set(RULE_LABELS) == set(RuleSettings().to_json()), "every rule setting has a field"
+    fields = _rules_form(admin_dash.page("/dashboard/sites/news").get_data(as_text=True))
+    assert fields["max_links"] == "2" and fields["report_threshold"] == "3"
+    fields.update(blocked_words="scam\nbuy cheap pills", max_links="4")
+    admin_dash.form("/dashboard/sites/news/rules", fields, expect=302)
+    with app.app_context():
+        overrides = db.session.scalar(select(Site.rule_settings).where(Site.slug == "news"))
+    # Only what differs from the configured defaults is stored.
+    assert overrides == {"blocked_words": ["scam", "buy cheap pills"], "max_links": 4}
+    rejected = post("/story", body="Buy cheap pills!").get_json()["comment"]
+    assert rejected["status"] == "rejected" and rejected["held_because"] == ["blocked_word"]
+
+
+def test_bad_rule_values_are_refused_with_the_reason(app, admin_dash, site):
+    fields = _rules_form(admin_dash.page("/dashboard/sites/news").get_data(as_text=True))
+    fields["spam_threshold"] = "7"
+    response = admin_dash.form("/dashboard/sites/news/rules", fields, expect=400)
+    assert "spam_threshold must be a number from 0 to 1" in response.get_data(as_text=True)
+    fields["max_links"] = "many"
+    response = admin_dash.form("/dashboard/sites/news/rules", fields, expect=400)
+    assert "a number" in response.get_data(as_text=True)

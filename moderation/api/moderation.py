@@ -17,7 +17,7 @@ from .. import validate as v
 from ..extensions import db
 from ..identity import token_hash
 from ..models import ApiToken, Ban, BanKind, Comment, Reason
-from ..rules import RuleSettings, RuleSettingsError
+from ..rules import RuleSettingsError
 from ..serializers import moderator_comment, rfc3339
 from .errors import ApiError, forbidden
 from .payload import json_body
@@ -254,21 +254,12 @@ def get_rules(site: str) -> Response:
 def update_rules(site: str) -> Response:
     """Override rule settings for this site; ``null`` returns a setting to the default."""
     token = _token_for_site(site)
-    data = json_body()
     policy = current_app.extensions["screening_policy"]
-    overrides = dict(token.site.rule_settings or {})
-    for key, value in data.items():
-        if value is None:
-            overrides.pop(key, None)
-        else:
-            overrides[key] = value
     try:
-        checked = RuleSettings.from_mappings(overrides)
+        admin.update_rule_settings(token.site, json_body())
     except RuleSettingsError as exc:
-        field = str(exc).split()[0].strip("'")
+        field = str(exc).split()[0]
         raise ApiError(400, "validation_error", str(exc), field=field) from None
-    normalised = checked.to_json()
-    token.site.rule_settings = {key: normalised[key] for key in overrides}
     db.session.commit()
     effective = screening.settings_for(token.site, policy)
     return jsonify({"rules": effective.to_json(), "overrides": token.site.rule_settings})

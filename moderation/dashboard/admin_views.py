@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import admin
+from .. import admin, screening
 from ..api.errors import ApiError
 from ..extensions import db
 from ..models import Site
+from ..rules import RuleSettings, RuleSettingsError
 from . import auth, bp
-from .forms import SiteForm, site_form
+from .forms import RULE_LABELS, SiteForm, rule_changes, site_form
 
 
 def _site(slug: str) -> Site:
@@ -29,8 +30,13 @@ def _embed_snippet(site: Site) -> str:
 
 
 def _site_page(
-    site: Site, form: SiteForm | None = None, error: str | None = None, status: int = 200
+    site: Site,
+    form: SiteForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+    rules_error: str | None = None,
 ) -> tuple[str, int]:
+    policy = current_app.extensions["screening_policy"]
     page = render_template(
         "dashboard/site.html",
         site=site,
@@ -38,6 +44,9 @@ def _site_page(
         error=error,
         tokens=admin.list_tokens(db.session(), site.id),
         snippet=_embed_snippet(site),
+        rules=screening.settings_for(site, policy).to_json(),
+        rule_labels=RULE_LABELS,
+        rules_error=rules_error,
     )
     return page, status
 
@@ -100,6 +109,25 @@ def site(slug: str) -> BaseResponse | tuple[str, int]:
     db.session.commit()
     flash(f"Site {found.slug} saved.", "info")
     return redirect(url_for("dashboard.site", slug=found.slug))
+
+
+@bp.post("/sites/<slug>/rules")
+@auth.admin_required
+def site_rules(slug: str) -> BaseResponse | tuple[str, int]:
+    """The site's screening rules; values equal to the configured defaults follow them."""
+    found = _site(slug)
+    defaults = RuleSettings.from_mappings(
+        current_app.extensions["screening_policy"].rule_defaults
+    ).to_json()
+    try:
+        admin.update_rule_settings(found, rule_changes(request.form, defaults))
+    except (RuleSettingsError, ApiError) as exc:
+        db.session.rollback()
+        message = getattr(exc, "message", None) or str(exc)
+        return _site_page(_site(slug), rules_error=message, status=400)
+    db.session.commit()
+    flash(f"Screening rules of {found.slug} saved.", "info")
+    return redirect(url_for("dashboard.site", slug=found.slug) + "#rules-title")
 
 
 @bp.post("/sites/<slug>/tokens")

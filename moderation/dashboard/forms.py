@@ -177,3 +177,47 @@ def mode_choice(form: Mapping[str, Any]) -> ModerationMode | None:
     if raw not in MODES:
         raise validation_error("mode", "Choose the site's mode, pre- or post-moderation.")
     return ModerationMode(raw) if raw else None
+
+
+# --- Screening rules --------------------------------------------------------------------------
+
+#: Every rule setting as the site page shows it, in the order the rules run.
+RULE_LABELS = {
+    "blocked_words": "Blocked words and phrases (one per line): the comment is rejected",
+    "suspect_words": "Suspect words and phrases (one per line): the comment is held",
+    "min_length": "Shortest comment (characters)",
+    "max_length": "Longest comment (characters)",
+    "spam_threshold": "Send to spam above this learned spam score (0 to 1; 0 is off)",
+    "akismet": "Also ask Akismet (needs an Akismet key in the configuration)",
+    "max_links": "Hold comments with more links than",
+    "hold_links_from_new": "Hold any link from an author with no approved comment",
+    "repeat_window_minutes": "Hold the same text from the same author within (minutes)",
+    "rejection_rate_threshold": "Hold authors rejected more often than this recently (0 to 1)",
+    "rejection_min_decisions": "…once they have at least this many decided comments",
+    "rejection_window_days": "…over this many days",
+    "hold_first_comments": "Post-moderation: hold each author's first comments (how many)",
+    "auto_approve_trusted": "Pre-moderation: publish trusted authors' comments at once",
+    "trusted_min_approved": "Trusted: at least this many approved comments",
+    "trusted_clean_days": "Trusted: and no rejection in this many days",
+    "report_threshold": "Withhold an unreviewed comment once this many readers report it",
+}
+
+
+def rule_changes(form: MultiDict[str, str], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule settings a form sends, as overrides: a value equal to the configured default
+    becomes ``None``, so the site follows the default if it changes later. Types are checked by
+    :class:`~moderation.rules.RuleSettings`."""
+    changes: dict[str, Any] = {}
+    for name, default in defaults.items():
+        if isinstance(default, bool):
+            value: Any = form.get(name) == "on"
+        elif isinstance(default, list):
+            value = [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
+        else:
+            raw = (form.get(name) or "").strip()
+            try:
+                value = float(raw) if isinstance(default, float) else int(raw)
+            except ValueError:
+                raise validation_error(name, f"{RULE_LABELS.get(name, name)}: a number.") from None
+        changes[name] = None if value == default else value
+    return changes
