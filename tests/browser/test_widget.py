@@ -310,3 +310,18 @@ def test_screenshot_light_and_dark(open_page, service, artifacts, scheme, axe_so
         "async () => await axe.run({ include: [['#comments']] }, { runOnly: ['color-contrast'] })"
     )
     assert results["violations"] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "empty"),
+    [
+        ("fr", "Publier", "Aucun commentaire pour l'instant."),
+        ("nl", "Plaatsen", "Nog geen reacties."),
+        ("de", "Kommentar senden", "Noch keine Kommentare."),
+    ],
+)
+def test_speaks_the_pages_language(open_page, service, lang, button, empty):
+    page = open_page(f"{service.url}/demo/?lang={lang}").page
+    page.get_by_role("button", name=button).wait_for()
+    page.get_by_text(empty).wait_for()
+    assert page.evaluate("document.documentElement.lang") == lang
