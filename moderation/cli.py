@@ -162,7 +162,13 @@ def token_create(site_slug: str, label: str) -> None:
     click.echo(value)
 
 
-def run_server(app_factory: Callable[[], Flask], host: str, port: int, workers: int) -> None:
+#: Threads per gunicorn worker: requests wait on the database more than they compute.
+THREADS_PER_WORKER = 4
+
+
+def run_server(
+    app_factory: Callable[[], Flask], host: str, port: int, workers: int, access_log: bool = True
+) -> None:
     """Serve with gunicorn: pre-forked workers with a few threads each, each with its own
     database pool (the app is built after the fork)."""
     from gunicorn.app.base import BaseApplication
@@ -172,8 +178,8 @@ def run_server(app_factory: Callable[[], Flask], host: str, port: int, workers: 
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("threads", THREADS_PER_WORKER)
+            self.cfg.set("accesslog", "-" if access_log else None)
             self.cfg.set("graceful_timeout", 10)
 
         def load(self) -> Flask:
@@ -186,10 +192,16 @@ def run_server(app_factory: Callable[[], Flask], host: str, port: int, workers: 
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="One line per request on standard output.",
+)
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the service with a production WSGI server (gunicorn)."""
     _require_schema(_app())
-    run_server(_app, host, port, workers)
+    run_server(_app, host, port, workers, access_log)
 
 
 @main.command()

@@ -1,0 +1,377 @@
+"""The benchmark: this service, the framework's ceiling and Isso 0.14, side by side, under wrk.
+
+    .venv/bin/python -m bench.run            # the full run: 3 runs of 10 s per scenario, medians
+    .venv/bin/python -m bench.run --quick    # one short run of each, to try it out
+
+Every server runs under gunicorn with the same settings (2 workers, gthread, 4 threads, no access
+log) on 127.0.0.1, and wrk drives it from the same machine. The data is seeded in bulk: 200
+articles of 50 approved comments (a third of them replies), one article of 5,000, and a million
+pending comments for the queue scenario (on SQLite and on PostgreSQL). Isso is installed from PyPI
+into its own virtualenv under ~/.cache/moderation-bench and seeded with the same threads.
+
+Scenarios: S1 random 50-comment thread reads; S2 the first page of the 5,000-comment thread;
+S3 submissions of ~500 characters with some markup (rate limits off); S4 counts of 50 articles;
+S5 the pending queue's first page with 1,000,000 comments in the database.
+
+Writes the table to bench/RESULTS.md with the date, the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import seed
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path.home() / ".cache" / "moderation-bench"
+ISSO_VENV = CACHE / "isso-venv"
+PYTHON = sys.executable
+GUNICORN = ["-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+CONNECTIONS = 32
+PENDING = 1_000_000
+
+
+@dataclass
+class Result:
+    scenario: str
+    system: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A server process group, started and stopped as a whole."""
+
+    def __init__(self, name: str, argv: list[str], port: int, env: dict[str, str], health: str):
+        self.name, self.port = name, port
+        self.log = open(CACHE / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            argv, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start; see {self.log.name}") from None
+                time.sleep(0.2)
+
+    def worker_rss_mb(self) -> list[float]:
+        out = subprocess.run(
+            ["ps", "--ppid", str(self.process.pid), "-o", "rss="], capture_output=True, text=True
+        ).stdout
+        return [int(line) / 1024 for line in out.split()]
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def lua(path: Path, body: str) -> str:
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def wrk(port: int, script: str, duration: int) -> Result:
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{duration}s", "--latency", "-s",
+         script, f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    def latency(label: str) -> float:
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            raise RuntimeError(f"no {label}% latency in wrk's output:\n{out}")
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors:.*", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(0)))
+    return Result("", "", rps, latency("50"), latency("99"), errors)
+
+
+def measure(scenario: str, system: str, port: int, script: str, runs: int, duration: int) -> Result:
+    samples = [wrk(port, script, duration) for _ in range(runs)]
+    result = Result(
+        scenario,
+        system,
+        statistics.median(s.rps for s in samples),
+        statistics.median(s.p50_ms for s in samples),
+        statistics.median(s.p99_ms for s in samples),
+        sum(s.errors for s in samples),
+    )
+    print(f"  {scenario} {system:<22} {result.rps:>9.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+          f"p99 {result.p99_ms:6.2f} ms  errors {result.errors}", flush=True)  # fmt: skip
+    return result
+
+
+def scripts(folder: Path, token: str) -> dict[str, str]:
+    """wrk scripts for both systems; random choices are seeded per wrk thread."""
+    body = seed.submission_body()
+    keys = ", ".join(f'"%2Fbench%2Farticle-{n}"' for n in range(seed.ARTICLES))
+    common = f"math.randomseed(os.time() + math.floor(os.clock() * 1e6))\nkeys = {{{keys}}}\n"
+    count_query = "&".join(f"article=%2Fbench%2Farticle-{n}" for n in range(50))
+    isso_uris = ", ".join(f'"/bench/article-{n}"' for n in range(50))
+    return {
+        "ceiling": lua(folder / "ceiling.lua", 'request = function() return wrk.format("GET", "/") end\n'),
+        "s1": lua(folder / "s1.lua", common + """
+            request = function()
+              return wrk.format("GET", "/api/v1/sites/bench/articles/" .. keys[math.random(#keys)] .. "/comments")
+            end
+            """),
+        "s1-isso": lua(folder / "s1-isso.lua", common + """
+            request = function()
+              return wrk.format("GET", "/?uri=" .. keys[math.random(#keys)])
+            end
+            """),
+        "s2": lua(folder / "s2.lua", 'request = function() return wrk.format("GET", "/api/v1/sites/bench/articles/%2Fbench%2Fbig/comments?limit=50") end\n'),
+        "s2-isso": lua(folder / "s2-isso.lua", 'request = function() return wrk.format("GET", "/?uri=%2Fbench%2Fbig&limit=50") end\n'),
+        "s3": lua(folder / "s3.lua", common + f"""
+            body = '{{"author_name": "Bench", "body": ' .. [==[{body}]==] .. '}}'
+            request = function()
+              return wrk.format("POST", "/api/v1/sites/bench/articles/" .. keys[math.random(#keys)] .. "/comments",
+                {{["Content-Type"] = "application/json"}}, body)
+            end
+            """),
+        "s3-isso": lua(folder / "s3-isso.lua", common + f"""
+            body = '{{"author": "Bench", "text": ' .. [==[{body}]==] .. '}}'
+            request = function()
+              return wrk.format("POST", "/new?uri=" .. keys[math.random(#keys)],
+                {{["Content-Type"] = "application/json"}}, body)
+            end
+            """),
+        "s4": lua(folder / "s4.lua", f'request = function() return wrk.format("GET", "/api/v1/sites/bench/counts?{count_query}") end\n'),
+        "s4-isso": lua(folder / "s4-isso.lua", f"""
+            body = '[{isso_uris}]'
+            request = function()
+              return wrk.format("POST", "/count", {{["Content-Type"] = "application/json"}}, body)
+            end
+            """),
+        "s5": lua(folder / "s5.lua", f"""
+            request = function()
+              return wrk.format("GET", "/api/v1/sites/bench/queue?limit=50",
+                {{["Authorization"] = "Bearer {token}"}})
+            end
+            """),
+    }  # fmt: skip
+
+
+def service(name: str, database_url: str, instance: Path) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "MODERATION_DATABASE_URL": database_url,
+        "MODERATION_INSTANCE_PATH": str(instance),
+        "MODERATION_SECRET_KEY": "bench",
+        "MODERATION_RATE_LIMITS": "false",
+    }
+    argv = [PYTHON, "-m", "moderation.cli", "serve", "--port", str(port), "--workers", "2",
+            "--no-access-log"]  # fmt: skip
+    return Server(name, argv, port, env, "/healthz")
+
+
+def install_isso() -> Path:
+    python = ISSO_VENV / "bin" / "python"
+    if not (ISSO_VENV / "bin" / "gunicorn").exists():
+        print("installing Isso 0.14 from PyPI into", ISSO_VENV, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(ISSO_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "isso==0.14.*", "gunicorn"], check=True
+        )
+    return python
+
+
+def isso(folder: Path) -> Server:
+    python = install_isso()
+    port = free_port()
+    db_path = folder / "isso.sqlite3"
+    config = folder / "isso.cfg"
+    config.write_text(textwrap.dedent(f"""
+        [general]
+        dbpath = {db_path}
+        host = http://127.0.0.1:{port}/
+        [moderation]
+        enabled = false
+        [guard]
+        enabled = false
+        [server]
+        listen = http://127.0.0.1:{port}/
+        """))  # fmt: skip
+    env = {**os.environ, "ISSO_SETTINGS": str(config)}
+    # Let Isso create its schema, then seed it while it is stopped.
+    bootstrap = Server(
+        "isso-bootstrap",
+        [str(python), *GUNICORN[:2], "--bind", f"127.0.0.1:{port}", "isso.run:application"],
+        port, env, "/info",
+    )  # fmt: skip
+    bootstrap.stop()
+    seed.seed_isso(str(db_path))
+    return Server(
+        "isso",
+        [str(python), *GUNICORN, "--bind", f"127.0.0.1:{port}", "isso.run:application"],
+        port, env, "/info",
+    )  # fmt: skip
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores, {cpu}, {mem} GiB, {platform.system()} {platform.release()}"
+
+
+def table(results: list[Result], memory: dict[str, list[float]]) -> str:
+    ceiling = next(r for r in results if r.system == "ceiling")
+    isso_by = {r.scenario: r for r in results if r.system == "isso"}
+    lines = [
+        "| scenario | system | req/s | p50 ms | p99 ms | vs ceiling | vs Isso | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        versus_isso = ""
+        if r.system.startswith("moderation") and r.scenario in isso_by:
+            versus_isso = f"{r.rps / isso_by[r.scenario].rps:.1f}x"
+        lines.append(
+            f"| {r.scenario} | {r.system} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
+            f"{r.rps / ceiling.rps:.0%} | {versus_isso} | {r.errors} |"
+        )
+    lines.append("")
+    lines.append("Memory per worker (RSS after the run):")
+    for name, sizes in memory.items():
+        lines.append(f"- {name}: " + ", ".join(f"{s:.0f} MB" for s in sizes))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run of 3 s per scenario")
+    parser.add_argument("--pending", type=int, default=PENDING, help="comments in the queue")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="PostgreSQL for S5 (empty to skip)",
+    )
+    parser.add_argument("--no-isso", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    runs, duration = (1, 3) if args.quick else (3, 10)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    memory: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="moderation-bench-") as tmp:
+        folder = Path(tmp)
+        print("seeding SQLite", flush=True)
+        sqlite_url = f"sqlite:///{folder / 'bench.sqlite3'}"
+        token = seed.seed_service(sqlite_url, str(folder / "instance"), pending=args.pending)
+        lua_scripts = scripts(folder, token)
+
+        ceiling = Server(
+            "ceiling",
+            [PYTHON, *GUNICORN, "--bind", f"127.0.0.1:{(port := free_port())}", "bench.ceiling:app"],
+            port, {**os.environ, "PYTHONPATH": str(ROOT)}, "/",
+        )  # fmt: skip
+        try:
+            results.append(
+                measure("-", "ceiling", ceiling.port, lua_scripts["ceiling"], runs, duration)
+            )
+            memory["ceiling"] = ceiling.worker_rss_mb()
+        finally:
+            ceiling.stop()
+
+        server = service("moderation-sqlite", sqlite_url, folder / "instance")
+        try:
+            for scenario in ("s1", "s2", "s4", "s5", "s3"):
+                results.append(measure(scenario.upper(), "moderation (SQLite)", server.port,
+                                       lua_scripts[scenario], runs, duration))  # fmt: skip
+            memory["moderation (SQLite)"] = server.worker_rss_mb()
+        finally:
+            server.stop()
+
+        if args.postgres:
+            print("seeding PostgreSQL", flush=True)
+            pg_url = seed.reset_postgres_schema(args.postgres, "bench")
+            pg_token = seed.seed_service(pg_url, str(folder / "instance-pg"), pending=args.pending)
+            (folder / "pg").mkdir()
+            pg_scripts = scripts(folder / "pg", pg_token)
+            server = service("moderation-pg", pg_url, folder / "instance-pg")
+            try:
+                for scenario in ("s1", "s5"):
+                    results.append(measure(scenario.upper(), "moderation (PostgreSQL)", server.port,
+                                           pg_scripts[scenario], runs, duration))  # fmt: skip
+                memory["moderation (PostgreSQL)"] = server.worker_rss_mb()
+            finally:
+                server.stop()
+
+        if not args.no_isso:
+            print("starting Isso", flush=True)
+            other = isso(folder)
+            try:
+                for scenario in ("s1", "s2", "s4", "s3"):
+                    results.append(measure(scenario.upper(), "isso", other.port,
+                                           lua_scripts[f"{scenario}-isso"], runs, duration))  # fmt: skip
+                memory["isso"] = other.worker_rss_mb()
+            finally:
+                other.stop()
+
+    results.sort(key=lambda r: (r.scenario, r.system))
+    report = table(results, memory)
+    load = os.getloadavg()
+    header = (
+        f"# Benchmark results\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{'quick run (1 x 3 s)' if args.quick else 'medians of 3 runs of 10 s'}, "
+        f"wrk -t2 -c{CONNECTIONS}, {args.pending:,} pending comments for S5.\n\n"
+        f"Machine: {machine()}; load average before the run's end "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}.\n\n"
+        "Command: `.venv/bin/python -m bench.run`" + (" --quick" if args.quick else "") + "\n\n"
+    )
+    print("\n" + report)
+    if not args.quick:
+        (ROOT / "bench" / "RESULTS.md").write_text(header + report + "\n")
+        print("\nwritten to bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
