@@ -1,0 +1,161 @@
+"""Two service processes on different ports, one PostgreSQL and one Redis: a decision made through
+one is never followed by a stale thread from the other.
+
+The thread cache is keyed by the article's version, which the decision bumps in its own
+transaction; the processes share the cache through Redis, so each reuses what the other rendered,
+and neither can serve a version that is no longer current.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from moderation.config import normalise_database_url
+from moderation.extensions import db
+from moderation.identity import new_token, token_hash
+
+from .conftest import PG_URL, skip_or_fail
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
+ARTICLE = "/2026/11/shared"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _call(port: int, method: str, path: str, body=None, headers=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error), dict(error.headers)
+
+
+@pytest.fixture
+def pg_url():
+    if not PG_URL:
+        skip_or_fail("TEST_DATABASE_URL is not set")
+    import redis
+
+    try:
+        # This test's own Redis database, emptied so that what is in it afterwards is its own.
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
+    except redis.RedisError:
+        skip_or_fail("no Redis on 127.0.0.1:6379")
+    base = normalise_database_url(PG_URL)
+    schema = f"shared_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tmp_path):
+    from moderation import create_app
+    from moderation.migrate import upgrade_database
+    from moderation.models import ApiToken, ModerationMode, Site
+
+    app = create_app({"database_url": pg_url, "instance_path": str(tmp_path), "secret_key": "s"})
+    upgrade_database(app)
+    token = new_token()
+    with app.app_context():
+        site = Site(slug="news", name="News", origins=[], moderation_mode=ModerationMode.PRE)
+        db.session.add(site)
+        db.session.flush()
+        db.session.add(ApiToken(site_id=site.id, token_hash=token_hash(token), label="t"))
+        db.session.commit()
+        db.engine.dispose()
+
+    env = {
+        **os.environ,
+        "MODERATION_DATABASE_URL": pg_url,
+        "MODERATION_INSTANCE_PATH": str(tmp_path),
+        "MODERATION_SECRET_KEY": "s",
+        "MODERATION_CACHE_URL": REDIS_URL,
+        "MODERATION_RATE_LIMITS": "false",
+        "MODERATION_MIN_FORM_SECONDS": "0",
+    }
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
+             "--workers", "1", "--no-access-log"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]  # fmt: skip
+    a, b = ports
+    thread = f"/api/v1/sites/news/articles/{quote(ARTICLE, safe='')}/comments"
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        deadline = time.monotonic() + 30
+        for port, process in zip(ports, processes, strict=True):
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except OSError:
+                    assert process.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)  # polling a starting server
+
+        _, _, headers = _call(a, "GET", thread)
+        form_token = headers["X-Form-Token"]
+        status, created, _ = _call(
+            a, "POST", thread, {"body": "Shared?", "author_name": "Ann", "form_token": form_token}
+        )
+        assert status == 201
+        comment_id = created["comment"]["id"]
+
+        # Both processes read (and cache) the empty thread.
+        assert _call(a, "GET", thread)[1]["comments"] == []
+        assert _call(b, "GET", thread)[1]["comments"] == []
+
+        # Approved through B: A's very next read shows it.
+        status, _, _ = _call(b, "POST", f"/api/v1/comments/{comment_id}/decision",
+                             {"action": "approve"}, auth)  # fmt: skip
+        assert status == 200
+        assert [c["id"] for c in _call(a, "GET", thread)[1]["comments"]] == [comment_id]
+        assert [c["id"] for c in _call(b, "GET", thread)[1]["comments"]] == [comment_id]
+
+        # Rejected through A: B's very next read no longer has it.
+        status, _, _ = _call(a, "POST", f"/api/v1/comments/{comment_id}/decision",
+                             {"action": "reject", "reason": "abuse"}, auth)  # fmt: skip
+        assert status == 200
+        assert _call(b, "GET", thread)[1]["comments"] == []
+        assert _call(a, "GET", thread)[1]["total"] == 0
+
+        # The rendered threads are in the shared Redis, under version keys.
+        import redis
+
+        keys = redis.Redis.from_url(REDIS_URL).keys("moderation:*")
+        # Before the article existed, empty with the comment pending, approved, rejected: one
+        # rendering each, shared by both processes.
+        assert len(keys) == 4, keys
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
