@@ -262,3 +262,13 @@ def artifacts() -> Path:
     folder = Path(__file__).resolve().parent.parent / "test-artifacts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Open recorded pages (see tests/pages.py) in fresh browser contexts."""
+    from .pages import page_opener
+
+    open_, close = page_opener(browser)
+    yield open_
+    close()

@@ -6,18 +6,19 @@ itself (Debian's Chromium) is the session fixture in tests/conftest.py.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from moderation import create_app
 from moderation.extensions import db
 from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
+
+from ..pages import live_server
 
 DEMO_ARTICLE = "/2026/11/riverside-tram-line"
 
@@ -41,13 +42,6 @@ class Service:
 
     def pending_ids(self) -> list[int]:
         return [c["id"] for c in self.api("get", "/api/v1/sites/demo/queue")["comments"]]
-
-
-def _serve(app: Any) -> tuple[Any, threading.Thread]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
 
 
 class _PublisherPage(BaseHTTPRequestHandler):
@@ -105,8 +99,14 @@ def service(tmp_path, publisher) -> Iterator[Service]:
             "DEMO_SITE": "demo",
         }
     )
-    server, thread = _serve(app)
-    url = f"http://127.0.0.1:{server.server_port}"
+    with live_server(app) as url:
+        yield _prepare(app, url, publisher)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _prepare(app: Any, url: str, publisher: str) -> Service:
+    """The site ``demo`` on the service and on the publisher's origin, with an API token."""
     _PublisherPage.service = url
     _PublisherPage.extra_body = ""
     token = new_token()
@@ -122,56 +122,4 @@ def service(tmp_path, publisher) -> Iterator[Service]:
         db.session.flush()
         db.session.add(ApiToken(site_id=site.id, token_hash=token_hash(token), label="browser"))
         db.session.commit()
-    yield Service(url=url, app=app, token=token)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
-
-
-@dataclass
-class Watched:
-    """A page with what it did: console messages, CSP violations and every request it made."""
-
-    page: Any
-    console: list[str]
-    requests: list[str]
-
-    def violations(self) -> list[str]:
-        return self.page.evaluate("window.__cspViolations")
-
-    def pwned(self) -> int:
-        return self.page.evaluate("window.__pwnedCount")
-
-
-# Before any page script: a marker hostile payloads would call, and a record of CSP violations.
-_INIT = """
-window.__pwnedCount = 0;
-window.__pwned = () => { window.__pwnedCount += 1; };
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation',
-  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
-
-
-@pytest.fixture
-def open_page(browser) -> Iterator[Callable[..., Watched]]:
-    contexts = []
-
-    def open_(url: str, **context_options: Any) -> Watched:
-        context = browser.new_context(**context_options)
-        contexts.append(context)
-        context.add_init_script(_INIT)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        console: list[str] = []
-        requests: list[str] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(url)
-        return Watched(page, console, requests)
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return Service(url=url, app=app, token=token)

@@ -8,7 +8,6 @@ With MODERATION_TEST_STRICT=1 a missing Chromium, Playwright or axe-core fails i
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,26 +16,16 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from moderation import admin, create_app, queue
 from moderation.demo import ARTICLE_KEY as DEMO_ARTICLE
 from moderation.extensions import db
 from moderation.models import Comment
 
+from ..pages import Watched, live_server
+
 PASSWORD = "correct horse battery staple"
 DEMO_SITE = "demo"
-
-
-# Before any page script: a marker that hostile payloads would call, and a record of CSP
-# violations (our own pages must cause none: no inline script or style anywhere).
-_INIT = """
-window.__pwnedCount = 0;
-window.__pwned = () => { window.__pwnedCount += 1; };
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation',
-  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 
 
 @dataclass
@@ -125,56 +114,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     )
     with app.app_context():
         db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Service(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    server.shutdown()
-    thread.join(timeout=5)
+    with live_server(app) as url:
+        yield Service(url=url, app=app)
     with app.app_context():
         db.engine.dispose()
-
-
-@dataclass
-class Watched:
-    """A page with what happened on it: console messages and the answers' CSP headers."""
-
-    page: Any
-    console: list[str]
-    answers: list[Any]
-
-    def pwned(self) -> int:
-        return int(self.page.evaluate("window.__pwnedCount"))
-
-    def violations(self) -> list[str]:
-        return list(self.page.evaluate("window.__cspViolations"))
-
-    def errors(self) -> list[str]:
-        return [m for m in self.console if m.startswith(("error", "pageerror"))]
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Callable[..., Watched]]:
-    contexts = []
-
-    def open_(url: str | None = None, **context_options: Any) -> Watched:
-        context = browser.new_context(**context_options)
-        contexts.append(context)
-        context.add_init_script(_INIT)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        console: list[str] = []
-        answers: list[Any] = []
-        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-        page.on("response", lambda r: answers.append(r))
-        if url:
-            page.goto(url)
-        return Watched(page, console, answers)
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

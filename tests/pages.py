@@ -1,0 +1,79 @@
+"""What browser tests share: a live server in a thread, and pages that record what they did."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import make_server
+
+# Before any page script: a marker that hostile payloads would call, and a record of CSP
+# violations.
+MARKER_SCRIPT = """
+window.__pwnedCount = 0;
+window.__pwned = () => { window.__pwnedCount += 1; };
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free 127.0.0.1 port for the duration of the block; yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@dataclass
+class Watched:
+    """A page with what happened on it: console messages, requests made and answers received."""
+
+    page: Any
+    console: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    answers: list[Any] = field(default_factory=list)
+
+    def pwned(self) -> int:
+        return int(self.page.evaluate("window.__pwnedCount"))
+
+    def violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__cspViolations"))
+
+    def errors(self) -> list[str]:
+        return [m for m in self.console if m.startswith(("error", "pageerror"))]
+
+
+def page_opener(browser: Any) -> tuple[Callable[..., Watched], Callable[[], None]]:
+    """``open(url=None, **context_options)`` for fresh, recorded pages, and ``close()``."""
+    contexts: list[Any] = []
+
+    def open_(url: str | None = None, **context_options: Any) -> Watched:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        context.add_init_script(MARKER_SCRIPT)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        watched = Watched(page)
+        page.on("console", lambda m: watched.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: watched.console.append(f"pageerror: {e}"))
+        page.on("request", lambda r: watched.requests.append(r.url))
+        page.on("response", lambda r: watched.answers.append(r))
+        if url:
+            page.goto(url)
+        return watched
+
+    def close() -> None:
+        for context in contexts:
+            context.close()
+
+    return open_, close
