@@ -1,8 +1,15 @@
-"""What browser tests share: a live server in a thread, and pages that record what they did."""
+"""Servers for tests that need real ones (in a thread, or ``moderation serve`` processes), and
+browser pages that record what they did."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +26,43 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation',
   (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
 """
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def service_processes(env: dict[str, str], count: int = 1) -> Iterator[list[int]]:
+    """``count`` processes of ``moderation serve`` (gunicorn, one worker each) with ``env`` over
+    the current environment; yields their ports once every one answers /healthz."""
+    ports = [free_port() for _ in range(count)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
+             "--workers", "1", "--no-access-log"],
+            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        for port, process in zip(ports, processes, strict=True):
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)  # polling a server that is starting
+        yield ports
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @contextmanager

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
@@ -15,6 +10,8 @@ from click.testing import CliRunner
 
 from moderation import create_app
 from moderation.cli import main
+
+from .pages import service_processes
 
 
 @pytest.fixture
@@ -81,33 +78,9 @@ def test_site_moderator_and_token_work_end_to_end(env, tmp_path):
     assert response.status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_serve_runs_a_production_server(env, tmp_path):
+def test_serve_runs_a_production_server(env):
     run("init")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port), "--workers", "1"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.load(r) == {"status": "ok"}
-                    assert "gunicorn" in r.headers.get("Server", "")
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)  # polling a server that is starting; not a fixed wait
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with service_processes(env) as [port]:
+        answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert json.load(answer) == {"status": "ok"}
+        assert "gunicorn" in answer.headers.get("Server", "")

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +13,7 @@ from moderation.migrate import upgrade_database
 from moderation.models import ModerationMode, Site
 
 from .conftest import skip_or_fail, thread_url
+from .pages import service_processes
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -84,24 +80,6 @@ def test_author_limit_applies_across_addresses(tmp_path):
     assert response.status_code == 429
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise
-            time.sleep(0.1)  # polling a starting server
-
-
 def _post(port: int, n: int) -> int:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{thread_url('news', 'shared')}",
@@ -125,29 +103,12 @@ def test_limits_are_shared_by_service_processes_through_redis(tmp_path):
         skip_or_fail("no Redis on 127.0.0.1:6379")
     _app(tmp_path)  # creates the database and the site
     env = {
-        **os.environ,
         "MODERATION_DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}",
         "MODERATION_INSTANCE_PATH": str(tmp_path),
         # A fresh key: the counters (keyed by hashed address) are this test's own.
         "MODERATION_SECRET_KEY": uuid.uuid4().hex,
         "MODERATION_RATE_LIMIT_STORAGE": REDIS_URL,
     }
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(p), "--workers", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for p in ports
-    ]
-    try:
-        for port, process in zip(ports, processes, strict=True):
-            _wait_healthy(port, process)
+    with service_processes(env, count=2) as ports:
         statuses = [_post(ports[i % 2], i) for i in range(6)]
-        assert statuses == [201] * 5 + [429], "the sixth comment from one address, on either"
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+    assert statuses == [201] * 5 + [429], "the sixth comment from one address, on either"

@@ -9,11 +9,6 @@ and neither can serve a version that is no longer current.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,15 +22,10 @@ from moderation.extensions import db
 from moderation.identity import new_token, token_hash
 
 from .conftest import PG_URL, skip_or_fail
+from .pages import service_processes
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 ARTICLE = "/2026/11/shared"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _call(port: int, method: str, path: str, body=None, headers=None):
@@ -91,7 +81,6 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
         db.engine.dispose()
 
     env = {
-        **os.environ,
         "MODERATION_DATABASE_URL": pg_url,
         "MODERATION_INSTANCE_PATH": str(tmp_path),
         "MODERATION_SECRET_KEY": "s",
@@ -99,29 +88,9 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
         "MODERATION_RATE_LIMITS": "false",
         "MODERATION_MIN_FORM_SECONDS": "0",
     }
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
-             "--workers", "1", "--no-access-log"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]  # fmt: skip
-    a, b = ports
     thread = f"/api/v1/sites/news/articles/{quote(ARTICLE, safe='')}/comments"
     auth = {"Authorization": f"Bearer {token}"}
-    try:
-        deadline = time.monotonic() + 30
-        for port, process in zip(ports, processes, strict=True):
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                    break
-                except OSError:
-                    assert process.poll() is None and time.monotonic() < deadline
-                    time.sleep(0.1)  # polling a starting server
-
+    with service_processes(env, count=2) as (a, b):
         _, _, headers = _call(a, "GET", thread)
         form_token = headers["X-Form-Token"]
         status, created, _ = _call(
@@ -155,7 +124,3 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
         # Before the article existed, empty with the comment pending, approved, rejected: one
         # rendering each, shared by both processes.
         assert len(keys) == 4, keys
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
