@@ -65,8 +65,8 @@ def _thread_queries(client, count_queries) -> tuple[int, int, int]:
 def test_thread_read_queries_do_not_grow_with_the_thread(app, client, site, count_queries, size):
     seed(app, size)
     miss, hit, not_modified = _thread_queries(client, count_queries)
-    # The article (with its site), a page of top-level comments, their replies.
-    assert miss == 3
+    # The version (with the site), the article, a page of top-level comments, their replies.
+    assert miss == 4
     # Cached or unchanged: the article's version alone.
     assert hit == 1
     assert not_modified == 1
