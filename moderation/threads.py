@@ -210,17 +210,23 @@ def _assemble(
     return out
 
 
+_COUNTS = (
+    select(Site.id, Site.origins, Article.key, Article.public_count)
+    .outerjoin(
+        Article,
+        and_(Article.site_id == Site.id, Article.key.in_(bindparam("keys", expanding=True))),
+    )
+    .where(Site.slug == bindparam("slug"))
+)
+
+
 def count_comments(session: Session, site_slug: str, keys: Sequence[str]) -> dict[str, Any]:
     """Public comment counts for up to 100 articles, in one query; unknown articles count 0."""
     if not keys:
         raise validation_error("article", "Name at least one article (?article=KEY).")
     if len(keys) > MAX_COUNT_KEYS:
         raise validation_error("article", f"At most {MAX_COUNT_KEYS} articles per request.")
-    rows = session.execute(
-        select(Site.id, Site.origins, Article.key, Article.public_count)
-        .outerjoin(Article, and_(Article.site_id == Site.id, Article.key.in_(set(keys))))
-        .where(Site.slug == site_slug)
-    ).all()
+    rows = session.execute(_COUNTS, {"slug": site_slug, "keys": list(set(keys))}).all()
     if not rows:
         raise not_found(f"There is no site {site_slug!r}.")
     counts = dict.fromkeys(keys, 0)
