@@ -158,10 +158,13 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
         policy=_policy(),
         client=client_from_request(data, site),
     )
-    db.session.commit()
-    _allow_origins(submitted.site.origins)
     comment = submitted.comment
+    # Shaped before the commit, which expires every loaded object (reading them again afterwards
+    # would cost a query each).
     body = {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token}
+    origins = submitted.site.origins
+    db.session.commit()
+    _allow_origins(origins)
     location = url_for(".get_own_comment", comment_id=comment.id)
     return jsonify(body), 201, {"Location": location}
 
