@@ -41,26 +41,35 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL schema of this test process's own, so parallel runs never meet."""
+@contextmanager
+def postgres_schema(prefix: str = "t") -> Iterator[str]:
+    """A PostgreSQL schema of its own, dropped afterwards; yields the URL that uses it. Tests and
+    test processes running at once never meet."""
     if not PG_URL:
         skip_or_fail("TEST_DATABASE_URL is not set")
     base = normalise_database_url(PG_URL)
-    schema = f"t_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        db.metadata.create_all(conn)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """This test process's PostgreSQL schema, with the models' tables."""
+    with postgres_schema() as url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            db.metadata.create_all(conn)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

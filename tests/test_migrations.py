@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from moderation import create_app
 from moderation.extensions import db
 from moderation.migrate import current_revision, head_revision, upgrade_database
 
-from .conftest import PG_URL, skip_or_fail
+from .conftest import postgres_schema
 
 
 def _fresh_app(url: str, tmp_path):
@@ -61,26 +61,11 @@ def test_init_builds_the_models_schema_on_sqlite(tmp_path):
 
 
 def test_init_builds_the_models_schema_on_postgresql(tmp_path):
-    if not PG_URL:
-        skip_or_fail("TEST_DATABASE_URL is not set")
-    from moderation.config import normalise_database_url
-
-    base = normalise_database_url(PG_URL)
-    schema = f"mig_{tmp_path.name[-8:].replace('-', '_').lower()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        app = _fresh_app(f"{base}?options=-csearch_path%3D{schema}", tmp_path)
+    with postgres_schema("mig") as url:
+        app = _fresh_app(url, tmp_path)
         _upgrade_with_data_on_the_way(app)
         _assert_schema_matches_models(app)
         with app.app_context():
             indexes = {i["name"] for i in inspect(db.engine).get_indexes("comments")}
-        assert {"ix_comments_queue", "ix_comments_thread"} <= indexes
-        with app.app_context():
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        assert {"ix_comments_queue", "ix_comments_thread"} <= indexes

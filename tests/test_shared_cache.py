@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-import uuid
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from moderation.config import normalise_database_url
 from moderation.extensions import db
 from moderation.identity import new_token, token_hash
 
-from .conftest import PG_URL, skip_or_fail
+from .conftest import postgres_schema, skip_or_fail
 from .pages import service_processes
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -44,8 +41,6 @@ def _call(port: int, method: str, path: str, body=None, headers=None):
 
 @pytest.fixture
 def pg_url():
-    if not PG_URL:
-        skip_or_fail("TEST_DATABASE_URL is not set")
     import redis
 
     try:
@@ -53,15 +48,8 @@ def pg_url():
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
     except redis.RedisError:
         skip_or_fail("no Redis on 127.0.0.1:6379")
-    base = normalise_database_url(PG_URL)
-    schema = f"shared_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema("shared") as url:
+        yield url
 
 
 def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tmp_path):
