@@ -222,7 +222,8 @@ def demo(host: str, port: int, workers: int) -> None:
         password = None
         if not admin.moderator_exists(db.session(), DEMO_MODERATOR):
             password = secrets.token_urlsafe(9)
-            admin.create_moderator(db.session(), DEMO_MODERATOR, password, [DEMO_SITE])
+            # An admin, so a newcomer also sees the site, rules and token pages.
+            admin.create_moderator(db.session(), DEMO_MODERATOR, password, [DEMO_SITE], True)
         _record, api_token = admin.create_token(db.session(), DEMO_SITE, "demo")
 
     click.echo(
