@@ -1,8 +1,13 @@
-"""The ``moderation`` command, run as a newcomer would: init, create things, serve."""
+"""The ``moderation`` command, run as a newcomer would: init, create things, serve, demo."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
 import urllib.request
 
 import pytest
@@ -11,7 +16,7 @@ from click.testing import CliRunner
 from moderation import create_app
 from moderation.cli import main
 
-from .pages import service_processes
+from .pages import free_port, service_processes
 
 
 @pytest.fixture
@@ -84,3 +89,43 @@ def test_serve_runs_a_production_server(env):
         answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
         assert json.load(answer) == {"status": "ok"}
         assert "gunicorn" in answer.headers.get("Server", "")
+
+
+def test_demo_sets_up_a_site_an_admin_and_the_article_page(env, tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moderation.cli", "demo", "--port", str(port), "--workers", "1"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(6)]
+        printed = "".join(lines)
+        assert f"http://127.0.0.1:{port}/demo/" in printed
+        email, password = re.search(r"Moderator:\s+(\S+) / (\S+)", printed).groups()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/demo/", timeout=2)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)  # polling a server that is starting
+        html = page.read().decode()
+        assert 'data-site="demo"' in html and "/embed.js" in html
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    app = create_app()
+    with app.app_context():
+        from moderation.extensions import db
+        from moderation.identity import check_password
+        from moderation.models import Moderator, Site
+
+        moderator = db.session.scalar(db.select(Moderator).where(Moderator.email == email))
+        assert moderator.is_admin and check_password(moderator.password_hash, password)
+        site = db.session.scalar(db.select(Site).where(Site.slug == "demo"))
+        assert f"http://127.0.0.1:{port}" in site.origins
