@@ -135,6 +135,9 @@ def submit(
     """Store a reader's comment: checked, sanitized, screened, logged and counted."""
     client = client or screening.Client()
     now = now or utcnow()
+    # Sanitizing is the costliest step and needs no database: do it before the first query,
+    # which (on SQLite) takes the write lock that other writers then wait for.
+    html = _cleaned_body(new.body)
     site = get_site(session, site_slug)
     check_origin(site, client.origin)
     article = _get_or_create_article(session, site, article_key, new.article_url, new.article_title)
@@ -158,7 +161,6 @@ def submit(
         ip_hash=client.ip_hash,
         now=now,
     )
-    html = _cleaned_body(new.body)
     candidate, settings = screening.prepare(
         session,
         site,
@@ -262,6 +264,7 @@ def edit(
 ) -> tuple[Comment, Site]:
     """The author rewrites their comment inside the window; it is sanitized and screened again."""
     now = now or utcnow()
+    html = _cleaned_body(body)  # before the first query, as in submit()
     comment, site = load_own_comment(session, comment_id, edit_token)
     _check_edit_window(comment, site, now)
     if comment.status in (Status.REJECTED, Status.SPAM):
@@ -269,7 +272,6 @@ def edit(
         raise conflict("A moderator has already decided on this comment.", code="already_decided")
     article = session.get_one(Article, comment.article_id)
     _check_open(site, article)
-    html = _cleaned_body(body)
     candidate, settings = screening.prepare(
         session,
         site,
