@@ -15,6 +15,8 @@ from .akismet import Akismet
 from .cache import make_cache
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
 from .extensions import configure_sqlite, db, limiter, write_intent
+from .fastpath import CachedThreads
+from .form_tokens import FormTokens
 from .rules import RuleSettings, RuleSettingsError
 from .screening import Policy
 
@@ -72,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     limiter.init_app(app)
     app.extensions["thread_cache"] = make_cache(settings.cache_url)
+    app.extensions["form_tokens"] = FormTokens(app.config["SECRET_KEY"])
     app.extensions["screening_policy"] = _screening_policy(settings, app.config["SECRET_KEY"])
 
     @app.before_request
@@ -85,6 +88,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .dashboard import bp as dashboard_bp
     from .demo import bp as demo_bp
     from .embed import bp as embed_bp
+
+    with app.app_context():
+        engine = db.engine
+    app.wsgi_app = CachedThreads(app, engine, app.wsgi_app)  # type: ignore[method-assign]
 
     register_error_handlers(app)
     app.register_blueprint(meta_bp)

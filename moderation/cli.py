@@ -162,10 +162,6 @@ def token_create(site_slug: str, label: str) -> None:
     click.echo(value)
 
 
-#: Threads per gunicorn worker: requests wait on the database more than they compute.
-THREADS_PER_WORKER = 4
-
-
 def run_server(
     app_factory: Callable[[], Flask], host: str, port: int, workers: int, access_log: bool = True
 ) -> None:
@@ -173,14 +169,15 @@ def run_server(
     database pool (the app is built after the fork)."""
     from gunicorn.app.base import BaseApplication
 
+    from . import gunicorn_conf
+
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
+            for name in ("worker_class", "threads", "graceful_timeout", "pre_request"):
+                self.cfg.set(name, getattr(gunicorn_conf, name))
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", THREADS_PER_WORKER)
             self.cfg.set("accesslog", "-" if access_log else None)
-            self.cfg.set("graceful_timeout", 10)
 
         def load(self) -> Flask:
             return app_factory()

@@ -7,18 +7,21 @@ that page. No query runs per comment.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Text, and_, bindparam, select, type_coerce
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .api.errors import not_found, validation_error
 from .cache import ThreadCache
 from .models import PUBLIC_STATUSES, Article, Comment, Site
+from .prepared import PreparedRead
 from .queue import decode_cursor, encode_cursor
 from .serializers import public_article, public_comment
 
@@ -74,49 +77,95 @@ def _int_arg(args: Any, name: str, default: int) -> int:
         raise validation_error(name, f"{name} must be a whole number.") from None
 
 
+@dataclass(frozen=True)
+class ThreadVersion:
+    """What the hot path's one query tells of a thread: enough to name its cached rendering."""
+
+    site_slug: str
+    article_key: str
+    site_id: int
+    site_closed: bool
+    origins: list[str]
+    article_id: int | None  # None: no comment yet, so no article row
+    version: int | None
+
+    def etag(self, query: ThreadQuery, version: int | None = None) -> str:
+        thread = (
+            f"{self.article_id}.{self.version if version is None else version}"
+            if self.article_id is not None
+            else f"s{self.site_id}.0"
+        )
+        return f'"t{thread}.{int(self.site_closed)}.{query.fingerprint()}"'
+
+
+# The hot path: one statement, built once, that reads the article's version (and the site's
+# origins for CORS). Everything else is in the cached JSON it keys.
+_VERSION = PreparedRead(
+    select(Site.id, Site.closed, Site.origins, Article.id, Article.version)
+    .outerjoin(Article, and_(Article.site_id == Site.id, Article.key == bindparam("key")))
+    .where(Site.slug == bindparam("slug"))
+)
+
+
+def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVersion | None:
+    """The thread's version in one query, on its own pooled connection; None for no such site."""
+    row = _VERSION.first(engine, {"slug": site_slug, "key": article_key})
+    if row is None:
+        return None
+    site_id, site_closed, origins, article_id, version = row
+    return ThreadVersion(
+        site_slug, article_key, site_id, bool(site_closed), origins, article_id, version
+    )
+
+
+def cached_thread(
+    cache: ThreadCache,
+    known: ThreadVersion,
+    query: ThreadQuery,
+    if_none_match: Sequence[str] = (),
+) -> ThreadResult | None:
+    """The answer that needs no rendering: a 304 for a current client copy, or the cached JSON.
+    None when the thread must be rendered."""
+    etag = known.etag(query)
+    if etag in if_none_match or "*" in if_none_match:
+        return ThreadResult(etag, known.origins, None)
+    body = cache.get(etag)
+    return ThreadResult(etag, known.origins, body) if body is not None else None
+
+
 def load_thread(
-    session: Session,
+    engine: Engine,
+    new_session: Callable[[], Session],
     cache: ThreadCache,
     site_slug: str,
     article_key: str,
     query: ThreadQuery,
     if_none_match: Sequence[str] = (),
+    known: ThreadVersion | None = None,
 ) -> ThreadResult:
-    """The public thread of one article as ready JSON bytes, or None for a current client copy."""
-    row = session.execute(_VERSION, {"slug": site_slug, "key": article_key}).first()
-    if row is None:
+    """The public thread of one article as ready JSON bytes, or None for a current client copy.
+
+    ``known`` is the version when the caller has read it already (the fast path, on a miss);
+    ``new_session`` is called only to render.
+    """
+    if known is None or (known.site_slug, known.article_key) != (site_slug, article_key):
+        known = read_version(engine, site_slug, article_key)
+    if known is None:
         raise not_found(f"There is no site {site_slug!r}.")
-    site_id, site_closed, origins, article_id, version = row
-    etag = _etag(site_id, article_id, version, site_closed, query)
-    if etag in if_none_match or "*" in if_none_match:
-        return ThreadResult(etag, origins, None)
+    result = cached_thread(cache, known, query, if_none_match)
+    if result is not None:
+        return result
 
-    body = cache.get(etag)
-    if body is None:
-        article = session.get(Article, article_id) if article_id is not None else None
-        if article is not None and article.version != version:
-            # Changed since the version was read (PostgreSQL reads each statement afresh):
-            # key the rendering by the version it is at least as new as.
-            etag = _etag(site_id, article_id, article.version, site_closed, query)
-        body = _render(session, article, article_key, bool(site_closed), query)
-        cache.set(etag, body)
-    return ThreadResult(etag, origins, body)
-
-
-def _etag(
-    site_id: int, article_id: int | None, version: int | None, closed: bool, query: ThreadQuery
-) -> str:
-    thread = f"{article_id}.{version}" if article_id is not None else f"s{site_id}.0"
-    return f'"t{thread}.{int(closed)}.{query.fingerprint()}"'
-
-
-# The hot path: one statement, built once, that reads the article's version (and the site's
-# origins for CORS). Everything else is in the cached JSON it keys.
-_VERSION = (
-    select(Site.id, Site.closed, Site.origins, Article.id, Article.version)
-    .outerjoin(Article, and_(Article.site_id == Site.id, Article.key == bindparam("key")))
-    .where(Site.slug == bindparam("slug"))
-)
+    session = new_session()
+    article = session.get(Article, known.article_id) if known.article_id is not None else None
+    etag = known.etag(query)
+    if article is not None and article.version != known.version:
+        # Changed since the version was read on the other connection:
+        # key the rendering by the version it is at least as new as.
+        etag = known.etag(query, article.version)
+    body = _render(session, article, article_key, known.site_closed, query)
+    cache.set(etag, body)
+    return ThreadResult(etag, known.origins, body)
 
 
 def _render(
@@ -210,27 +259,44 @@ def _assemble(
     return out
 
 
-_COUNTS = (
-    select(Site.id, Site.origins, Article.key, Article.public_count)
-    .outerjoin(
-        Article,
-        and_(Article.site_id == Site.id, Article.key.in_(bindparam("keys", expanding=True))),
+@functools.lru_cache(maxsize=MAX_COUNT_KEYS)
+def _counts_read(keys: int) -> PreparedRead:
+    """Counts of ``keys`` articles: one statement per number of keys, compiled once each.
+
+    The site's origins (for CORS) come with every row; they are read as stored, not decoded,
+    and decoded once from the first row.
+    """
+    return PreparedRead(
+        select(Site.id, type_coerce(Site.origins, Text), Article.key, Article.public_count)
+        .outerjoin(
+            Article,
+            and_(
+                Article.site_id == Site.id,
+                Article.key.in_([bindparam(f"k{n}") for n in range(keys)]),
+            ),
+        )
+        .where(Site.slug == bindparam("slug"))
     )
-    .where(Site.slug == bindparam("slug"))
-)
 
 
-def count_comments(session: Session, site_slug: str, keys: Sequence[str]) -> dict[str, Any]:
+def count_comments(engine: Engine, site_slug: str, keys: Sequence[str]) -> dict[str, Any]:
     """Public comment counts for up to 100 articles, in one query; unknown articles count 0."""
     if not keys:
         raise validation_error("article", "Name at least one article (?article=KEY).")
     if len(keys) > MAX_COUNT_KEYS:
         raise validation_error("article", f"At most {MAX_COUNT_KEYS} articles per request.")
-    rows = session.execute(_COUNTS, {"slug": site_slug, "keys": list(set(keys))}).all()
+    distinct = sorted(set(keys))
+    params = {"slug": site_slug, **{f"k{n}": key for n, key in enumerate(distinct)}}
+    rows = _counts_read(len(distinct)).all(engine, params)
     if not rows:
         raise not_found(f"There is no site {site_slug!r}.")
     counts = dict.fromkeys(keys, 0)
     for _site_id, _origins, key, count in rows:
         if key is not None:
             counts[key] = count
-    return {"counts": counts, "origins": rows[0][1]}
+    origins = rows[0][1]
+    # PostgreSQL's driver decodes JSON whatever the statement says; SQLite hands back the text.
+    return {
+        "counts": counts,
+        "origins": json.loads(origins) if isinstance(origins, str) else origins,
+    }

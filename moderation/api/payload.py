@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
+from ..form_tokens import FormTokens
 from ..identity import ip_hash
 from ..screening import Client
 from .errors import ApiError
-
-FORM_TOKEN_MAX_AGE = 24 * 3600
 
 
 def json_body() -> dict[str, Any]:
@@ -30,7 +27,11 @@ def json_body() -> dict[str, Any]:
 
 
 def if_none_match() -> list[str]:
-    header = request.headers.get("If-None-Match", "")
+    return parse_if_none_match(request.headers.get("If-None-Match", ""))
+
+
+def parse_if_none_match(header: str) -> list[str]:
+    """The entity tags of an ``If-None-Match`` header, weak ones compared as strong."""
     tags = []
     for part in header.split(","):
         part = part.strip()
@@ -46,35 +47,14 @@ def client_ip_hash() -> str | None:
     return ip_hash(current_app.config["SECRET_KEY"], request.remote_addr)
 
 
-def _form_signer() -> TimestampSigner:
-    return TimestampSigner(current_app.config["SECRET_KEY"], salt="comment-form")
-
-
-def issue_form_token(site_slug: str) -> str:
-    """A signed timestamp the widget sends back with a comment: proof that a page was loaded, and
-    when."""
-    return _form_signer().sign(site_slug).decode()
+def form_tokens() -> FormTokens:
+    return current_app.extensions["form_tokens"]
 
 
 def check_form_token(token: object, site_slug: str) -> str | None:
     """None for a token that shows a person's pace; otherwise what is wrong with it."""
-    if not isinstance(token, str) or not token:
-        return "no form token"
-    try:
-        value, signed_at = _form_signer().unsign(
-            token, max_age=FORM_TOKEN_MAX_AGE, return_timestamp=True
-        )
-    except SignatureExpired:
-        return "form token expired"
-    except BadSignature:
-        return "invalid form token"
-    if value.decode() != site_slug:
-        return "form token of another site"
-    age = (datetime.now(UTC) - signed_at).total_seconds()
     minimum = current_app.config["SETTINGS"].min_form_seconds
-    if age < minimum:
-        return f"too fast: posted {age:.1f} s after the form loaded"
-    return None
+    return form_tokens().check(token, site_slug, minimum)
 
 
 def client_from_request(data: dict[str, Any] | None = None, site_slug: str | None = None) -> Client:

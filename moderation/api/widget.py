@@ -22,14 +22,16 @@ from ..extensions import (
     db,
     limiter,
 )
+from ..fastpath import KNOWN_VERSION
 from ..models import FLAG_REASONS, Comment, Reason, Site
 from ..screening import Policy
 from ..serializers import author_comment, rfc3339
+from .headers import cors_headers, thread_headers
 from .payload import (
     client_from_request,
     client_ip_hash,
+    form_tokens,
     if_none_match,
-    issue_form_token,
     json_body,
 )
 
@@ -78,49 +80,32 @@ def _cors(response: Response) -> Response:
         if response.status_code >= 400:
             db.session.rollback()
         origins = _origins_of_request()
-    try:
-        allowed = origins is not None and v.origin_of(origin) in origins
-    except ValueError:
-        allowed = False
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = (
-            "ETag, Location, Retry-After, X-Form-Token"
-        )
-        if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
-            response.headers["Access-Control-Allow-Headers"] = (
-                "Content-Type, X-Edit-Token, If-None-Match"
-            )
-            response.headers["Access-Control-Max-Age"] = "600"
+    response.headers.extend(cors_headers(origin, origins, request.method == "OPTIONS"))
     return response
 
 
 @bp.get(THREAD)
 def get_thread(site: str, article: str) -> Response:
+    """Served by :mod:`moderation.fastpath` when the thread is cached; rendered here otherwise."""
     key = v.article_key(article)
     query = threads.parse_thread_query(request.args)
     result = threads.load_thread(
-        db.session(),
+        db.engine,
+        db.session,
         current_app.extensions["thread_cache"],
         site,
         key,
         query,
         if_none_match(),
+        known=request.environ.get(KNOWN_VERSION),
     )
     _allow_origins(result.origins)
     if result.body is None:
         response = Response(status=304)
     else:
         response = Response(result.body, mimetype="application/json")
-    response.headers["ETag"] = result.etag
-    # The widget returns this with a comment; see rules.form_timing.
-    response.headers["X-Form-Token"] = issue_form_token(site)
     max_age = current_app.config["SETTINGS"].thread_max_age
-    # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
-    response.headers["Cache-Control"] = (
-        f"public, max-age={max_age}, stale-while-revalidate={max_age * 3}"
-    )
+    response.headers.extend(thread_headers(result.etag, form_tokens().issue(site), max_age))
     return response
 
 
@@ -172,7 +157,7 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
 @bp.get("/sites/<site>/counts")
 def get_counts(site: str) -> Response:
     keys = [v.article_key(k) for k in request.args.getlist("article")]
-    result = threads.count_comments(db.session(), site, keys)
+    result = threads.count_comments(db.engine, site, keys)
     _allow_origins(result["origins"])
     response = jsonify({"counts": result["counts"]})
     max_age = current_app.config["SETTINGS"].thread_max_age

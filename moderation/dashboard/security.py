@@ -14,8 +14,8 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, has_request_context, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, has_request_context, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -48,6 +48,13 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the cookie marked Secure whenever the request came
     over HTTPS (directly, or through ``proxy_count`` trusted proxies), so one configuration
     serves both a local HTTP demo and production behind TLS."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Nearly every request (the widget's, the APIs') carries no session cookie: give it an
+        # empty session without building a signing serializer, which costs more than the rest.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         configured = bool(app.config.get("SESSION_COOKIE_SECURE"))

@@ -1,0 +1,39 @@
+"""Response headers of the widget API, built in one place for the Flask views and for the
+cached-thread fast path (:mod:`moderation.fastpath`), so both answer header for header alike."""
+
+from __future__ import annotations
+
+from .. import validate as v
+
+EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Form-Token"
+PREFLIGHT_HEADERS = [
+    ("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE"),
+    ("Access-Control-Allow-Headers", "Content-Type, X-Edit-Token, If-None-Match"),
+    ("Access-Control-Max-Age", "600"),
+]
+
+
+def cors_headers(origin: str, origins: list[str], preflight: bool) -> list[tuple[str, str]]:
+    """CORS for a request from ``origin`` to a site that allows ``origins``: none if not one."""
+    try:
+        allowed = v.origin_of(origin) in origins
+    except ValueError:
+        allowed = False
+    if not allowed:
+        return []
+    headers = [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+    ]
+    return headers + PREFLIGHT_HEADERS if preflight else headers
+
+
+def thread_headers(etag: str, form_token: str, max_age: int) -> list[tuple[str, str]]:
+    """A thread's validator, the widget's form token and how long caches may keep it."""
+    return [
+        ("ETag", etag),
+        # The widget returns this with a comment; see rules.form_timing.
+        ("X-Form-Token", form_token),
+        # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
+        ("Cache-Control", f"public, max-age={max_age}, stale-while-revalidate={max_age * 3}"),
+    ]

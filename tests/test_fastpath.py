@@ -1,0 +1,144 @@
+"""The cached-thread fast path answers exactly as the Flask view does, and only when it may."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+from werkzeug.wrappers import Response
+
+from moderation.fastpath import CachedThreads
+
+from .conftest import ORIGIN, thread_url
+
+ARTICLES = ["/2026/11/story", "café/été 2026", "key with spaces & ?query=1", "plain"]
+
+
+@pytest.fixture
+def published(site, post, decide) -> str:
+    """Approved threads of several comments and a reply, under awkward article keys."""
+    for article in ARTICLES:
+        first = post(article, site=site, body="Top comment").get_json()["comment"]
+        decide(first["id"])
+        reply = post(article, site=site, body="A reply", parent_id=first["id"])
+        decide(reply.get_json()["comment"]["id"])
+        for n in range(3):
+            decide(post(article, site=site, body=f"Comment {n}").get_json()["comment"]["id"])
+    return site
+
+
+@pytest.fixture
+def view_calls(app, monkeypatch) -> list[str]:
+    """Every call of the Flask view: a request the fast path answered never reaches it."""
+    calls: list[str] = []
+    view = app.view_functions["widget_api.get_thread"]
+
+    def counted(**kwargs: Any) -> Any:
+        calls.append(kwargs["article"])
+        return view(**kwargs)
+
+    monkeypatch.setitem(app.view_functions, "widget_api.get_thread", counted)
+    return calls
+
+
+def _flask_only(app) -> Client:
+    """A client of the app with the fast path taken out: every read goes to the view."""
+    middleware = app.wsgi_app
+    assert isinstance(middleware, CachedThreads)
+    return Client(middleware.wsgi_app, Response)
+
+
+def _answer(response: Any) -> tuple[int, bytes, list[tuple[str, str]], str | None]:
+    headers = sorted((k, v) for k, v in response.headers.items() if k != "X-Form-Token")
+    return response.status_code, response.get_data(), headers, response.headers.get("X-Form-Token")
+
+
+REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    ("", {}),
+    ("?sort=newest", {}),
+    ("?limit=2", {}),
+    ("?limit=2&sort=newest", {"Origin": ORIGIN}),
+    ("", {"Origin": ORIGIN}),
+    ("", {"Origin": "https://elsewhere.example"}),
+    ("", {"Origin": "not a url at all"}),
+    ("", {"Origin": "https://news.example:443"}),
+]
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_the_fast_path_answers_as_the_view_does(app, client, published, view_calls, article):
+    for query, headers in REQUESTS:
+        url = thread_url(published, article) + query
+        view_calls.clear()
+        slow = _flask_only(app).get(url, headers=headers)  # renders and caches, if need be
+        assert slow.status_code == 200
+        fast = client.get(url, headers=headers)
+        assert view_calls == [article], f"{url} {headers}: not answered by the fast path"
+        assert _answer(fast)[:3] == _answer(slow)[:3], (url, headers)
+        assert fast.headers["X-Form-Token"]
+
+        etag = fast.headers["ETag"]
+        for current in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+            fast = client.get(url, headers={**headers, "If-None-Match": current})
+            slow = _flask_only(app).get(url, headers={**headers, "If-None-Match": current})
+            assert fast.status_code == 304
+            assert _answer(fast)[:3] == _answer(slow)[:3], (url, headers, current)
+        assert len(view_calls) == 5
+
+
+def test_later_pages_and_replies_are_served_from_the_cache_too(client, published, view_calls):
+    article = ARTICLES[0]
+    first = client.get(thread_url(published, article), query_string={"limit": 2}).get_json()
+    cursor = first["next_cursor"]
+    top = first["comments"][0]["id"]
+    for query in ({"limit": 2, "cursor": cursor}, {"replies_to": top}):
+        rendered = client.get(thread_url(published, article), query_string=query)
+        fast = client.get(thread_url(published, article), query_string=query)
+        assert _answer(fast)[:3] == _answer(rendered)[:3]
+    assert len(view_calls) == 3  # the first page and two renderings; the repeats were fast
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        (thread_url("no-such-site", "plain"), 404),
+        (thread_url("news", "plain") + "?limit=0", 400),
+        (thread_url("news", "plain") + "?limit=ten", 400),
+        (thread_url("news", "plain") + "?sort=sideways", 400),
+        (thread_url("news", "plain") + "?cursor=forged", 400),
+        (thread_url("news", "plain") + "?cursor=%ff%fe", 400),
+        (thread_url("news", "\x01control"), 400),
+    ],
+)
+def test_anything_in_doubt_goes_to_the_view(client, published, view_calls, url, status):
+    client.get(url)  # whatever a first request may have cached
+    response = client.get(url)
+    assert response.status_code == status
+    assert set(response.get_json()) == {"error"}
+    assert len(view_calls) == 2
+
+
+def test_head_and_preflight_requests_go_to_flask(client, published, view_calls):
+    url = thread_url(published, "plain")
+    client.get(url)
+    assert client.head(url).status_code == 200
+    assert len(view_calls) == 2
+    preflight = client.options(
+        url, headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_a_decision_is_seen_at_once_through_the_fast_path(client, published, post, decide):
+    url = thread_url(published, "plain")
+    before = client.get(url).get_json()
+    assert client.get(url).get_json() == before  # now from the cache
+    comment = post("plain", site=published, body="Brand new").get_json()["comment"]
+    assert client.get(url).get_json() == before  # pending: not public yet
+    decide(comment["id"])
+    after = client.get(url).get_json()
+    assert after["total"] == before["total"] + 1
+    decide(comment["id"], "reject", reason="off_topic")
+    assert client.get(url).get_json() == before
