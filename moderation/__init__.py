@@ -15,7 +15,7 @@ from .akismet import Akismet
 from .cache import make_cache
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
 from .extensions import configure_sqlite, db, limiter, write_intent
-from .fastpath import CachedThreads
+from .fastpath import FastReads
 from .form_tokens import FormTokens
 from .rules import RuleSettings, RuleSettingsError
 from .screening import Policy
@@ -91,7 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         engine = db.engine
-    app.wsgi_app = CachedThreads(app, engine, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = FastReads(app, engine, app.wsgi_app)  # type: ignore[method-assign]
 
     register_error_handlers(app)
     app.register_blueprint(meta_bp)

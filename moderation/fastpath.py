@@ -1,25 +1,27 @@
-"""Cached threads answered in front of Flask: the service's hot path.
+"""The two hot reads, answered in front of Flask: cached threads and comment counts.
 
-A popular article is read thousands of times for every comment written, and nearly every read
-finds its thread already rendered in the cache. Such a read needs one query (the article's
-version) and a cache lookup; going through Flask's request and application contexts, URL
-routing, session, and before- and after-request hooks would cost it several times that. So
-this WSGI middleware answers those reads itself, as Discourse answers anonymous page views from
-a Rack middleware in front of Rails (``Middleware::AnonymousCache``).
+A popular article is read thousands of times for every comment written, and every page that lists
+articles asks for their counts. Nearly every thread read finds its rendering in the cache and
+needs one query (the article's version); a count request needs one query. Going through Flask's
+request and application contexts, URL routing, session, and before- and after-request hooks
+would cost them several times that. So this WSGI middleware answers those reads itself, as
+Discourse answers anonymous page views from a Rack middleware in front of Rails
+(``Middleware::AnonymousCache``).
 
-It answers only when it is sure: a GET of a thread URL whose arguments are valid, a known site,
-and either a current client copy (304) or the rendering cached under the current version's
-ETag. Anything else (a miss, an error, any doubt) goes on to the Flask view, which renders,
-caches and answers, reusing the version read here. The responses are the view's, header for
-header: both build them with :mod:`moderation.api.headers`, and a test holds them equal.
+It answers only when it is sure: a GET of one of the two URLs whose arguments are valid, a known
+site, and for a thread either a current client copy (304) or the rendering cached under the
+current version's ETag. Anything else (a miss, an error, any doubt) goes on to the Flask views,
+which render, cache and answer; a thread view reuses the version read here. The responses are
+the views' own, header for header: both build them with :mod:`moderation.api.headers`, and
+``tests/test_fastpath.py`` holds them equal.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes
 
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wsgi import get_path_info
@@ -27,7 +29,7 @@ from werkzeug.wsgi import get_path_info
 from . import threads
 from . import validate as v
 from .api.errors import ApiError
-from .api.headers import cors_headers, thread_headers
+from .api.headers import cors_headers, counts_headers, json_headers, thread_headers
 from .api.payload import parse_if_none_match
 
 if TYPE_CHECKING:
@@ -35,16 +37,19 @@ if TYPE_CHECKING:
     from flask import Flask
     from sqlalchemy.engine import Engine
 
-#: Where the version read here waits for the view, when the view must render.
+#: Where the version read here waits for the thread view, when the view must render.
 KNOWN_VERSION = "moderation.thread_version"
 
-# The widget API's thread route (api.widget.THREAD): a site is one path segment, an article key
-# anything up to the final "/comments". No other route ends that way.
+# The widget API's routes (api.widget): a site is one path segment, an article key anything up
+# to the final "/comments". No other route ends either way.
 _THREAD_PATH = re.compile(r"/api/v1/sites/([^/]+)/articles/(.+)/comments")
+_COUNTS_PATH = re.compile(r"/api/v1/sites/([^/]+)/counts")
+
+Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
-class CachedThreads:
-    """WSGI middleware that answers cached thread reads and hands everything else on."""
+class FastReads:
+    """WSGI middleware that answers cached thread reads and counts, and hands all else on."""
 
     def __init__(self, app: Flask, engine: Engine, wsgi_app: WSGIApplication) -> None:
         self.engine = engine
@@ -52,53 +57,69 @@ class CachedThreads:
         self.form_tokens = app.extensions["form_tokens"]
         self.settings = app.config["SETTINGS"]
         self.wsgi_app = wsgi_app
+        self._routes: list[tuple[re.Pattern[str], Callable[..., Answer | None]]] = [
+            (_THREAD_PATH, self._thread),
+            (_COUNTS_PATH, self._counts),
+        ]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET":
-            match = _THREAD_PATH.fullmatch(get_path_info(environ))
-            if match is not None:
-                answer = self._answer(environ, match[1], match[2])
+            path = get_path_info(environ)
+            for pattern, answer_for in self._routes:
+                match = pattern.fullmatch(path)
+                if match is None:
+                    continue
+                try:
+                    answer = answer_for(environ, *match.groups())
+                except (ApiError, UnicodeError, ValueError):
+                    answer = None  # the view answers with the error
+                except Exception:  # the view meets the same failure and reports it properly
+                    environ.pop(KNOWN_VERSION, None)
+                    answer = None
                 if answer is not None:
                     status, headers, body = answer
                     start_response(status, headers)
                     return [body]
+                break
         return self.wsgi_app(environ, start_response)
 
-    def _answer(
-        self, environ: WSGIEnvironment, site: str, article: str
-    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
-        try:
-            key = v.article_key(article)
-            query = threads.parse_thread_query(_query_args(environ))
-        except (ApiError, UnicodeError, ValueError):
-            return None  # the view answers with the error
-        try:
-            known = threads.read_version(self.engine, site, key)
-            if known is None:
-                return None
-            environ[KNOWN_VERSION] = known
-            tags = parse_if_none_match(environ.get("HTTP_IF_NONE_MATCH", ""))
-            result = threads.cached_thread(self.cache, known, query, tags)
-        except Exception:  # the view meets the same failure and reports it in the API shape
-            environ.pop(KNOWN_VERSION, None)
+    def _thread(self, environ: WSGIEnvironment, site: str, article: str) -> Answer | None:
+        key = v.article_key(article)
+        query = threads.parse_thread_query(_query_args(environ))
+        known = threads.read_version(self.engine, site, key)
+        if known is None:
             return None
+        environ[KNOWN_VERSION] = known
+        tags = parse_if_none_match(environ.get("HTTP_IF_NONE_MATCH", ""))
+        result = threads.cached_thread(self.cache, known, query, tags)
         if result is None:
             return None
-        if result.body is None:
-            status, headers = "304 NOT MODIFIED", []
-        else:
-            status = "200 OK"
-            headers = [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(result.body))),
-            ]
         max_age = self.settings.thread_max_age
-        headers += thread_headers(result.etag, self.form_tokens.issue(site), max_age)
+        extra = thread_headers(result.etag, self.form_tokens.issue(site), max_age)
+        if result.body is None:
+            return "304 NOT MODIFIED", self._common(environ, extra, result.origins), b""
+        headers = json_headers(result.body) + extra
+        return "200 OK", self._common(environ, headers, result.origins), result.body
+
+    def _counts(self, environ: WSGIEnvironment, site: str) -> Answer | None:
+        keys = _article_keys(environ.get("QUERY_STRING", ""))
+        if keys is None:
+            return None
+        result = threads.count_comments(self.engine, site, [v.article_key(k) for k in keys])
+        body = threads.counts_json(result["counts"])
+        headers = json_headers(body) + counts_headers(self.settings.thread_max_age)
+        return "200 OK", self._common(environ, headers, result["origins"]), body
+
+    @staticmethod
+    def _common(
+        environ: WSGIEnvironment, headers: list[tuple[str, str]], origins: list[str]
+    ) -> list[tuple[str, str]]:
+        """What the widget API's ``after_request`` adds to every answer."""
         headers.append(("Vary", "Origin"))
         origin = environ.get("HTTP_ORIGIN")
         if origin:
-            headers += cors_headers(origin, result.origins, preflight=False)
-        return status, headers, result.body or b""
+            headers += cors_headers(origin, origins, preflight=False)
+        return headers
 
 
 def _query_args(environ: WSGIEnvironment) -> ImmutableMultiDict[str, Any]:
@@ -107,6 +128,32 @@ def _query_args(environ: WSGIEnvironment) -> ImmutableMultiDict[str, Any]:
     if not raw:
         return ImmutableMultiDict()
     # Werkzeug's decoding, to the letter: invalid bytes stay percent-encoded.
-    decoded = raw.encode("latin1").decode()
-    pairs = parse_qsl(decoded, keep_blank_values=True, errors="werkzeug.url_quote")
+    pairs = parse_qsl(raw.encode("latin1").decode(), keep_blank_values=True, errors=_KEEP)
     return ImmutableMultiDict(pairs)
+
+
+_KEEP = "werkzeug.url_quote"  # the codec error handler werkzeug registers for the purpose
+
+
+def _article_keys(raw: str) -> list[str] | None:
+    """The ``article`` values of a query string, decoded as ``request.args`` decodes them.
+
+    Fifty keys is the common case, and decoding them one by one with the standard library costs
+    more than the rest of the request. Values cannot hold a raw "&", so they are joined, decoded
+    in one call and split again, unless one holds an encoded "&" (%26). UTF-8 decoding resumes at
+    any ASCII byte, so invalid bytes come out as they would one value at a time. None for a query
+    the view should read (an encoded parameter name).
+    """
+    values = []
+    for pair in raw.encode("latin1").decode().split("&"):
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            return None
+        if name == "article":
+            values.append(value.replace("+", " "))
+    joined = "&".join(values)
+    if "%" not in joined:
+        return values
+    if "%26" in joined or not joined.isascii():
+        return [unquote(value, errors=_KEEP) for value in values]
+    return unquote_to_bytes(joined).decode("utf-8", _KEEP).split("&")

@@ -300,3 +300,7 @@ def count_comments(engine: Engine, site_slug: str, keys: Sequence[str]) -> dict[
         "counts": counts,
         "origins": json.loads(origins) if isinstance(origins, str) else origins,
     }
+
+
+def counts_json(counts: dict[str, int]) -> bytes:
+    return json.dumps({"counts": counts}, ensure_ascii=False, separators=(",", ":")).encode()

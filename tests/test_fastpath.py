@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from moderation.fastpath import CachedThreads
+from moderation.fastpath import FastReads
 
 from .conftest import ORIGIN, thread_url
 
@@ -45,7 +46,7 @@ def view_calls(app, monkeypatch) -> list[str]:
 def _flask_only(app) -> Client:
     """A client of the app with the fast path taken out: every read goes to the view."""
     middleware = app.wsgi_app
-    assert isinstance(middleware, CachedThreads)
+    assert isinstance(middleware, FastReads)
     return Client(middleware.wsgi_app, Response)
 
 
@@ -142,3 +143,71 @@ def test_a_decision_is_seen_at_once_through_the_fast_path(client, published, pos
     assert after["total"] == before["total"] + 1
     decide(comment["id"], "reject", reason="off_topic")
     assert client.get(url).get_json() == before
+
+
+def _view_counter(app, monkeypatch, endpoint: str) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    view = app.view_functions[endpoint]
+
+    def counted(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return view(**kwargs)
+
+    monkeypatch.setitem(app.view_functions, endpoint, counted)
+    return calls
+
+
+COUNT_QUERIES = [
+    "article=plain",
+    "article=%2F2026%2F11%2Fstory&article=plain&article=unknown",
+    "article=caf%C3%A9%2F%C3%A9t%C3%A9+2026&article=key+with+spaces+%26+%3Fquery%3D1",
+    "article=plain&article=plain&_=1732500000",  # a repeat, and a cache-buster the view ignores
+    "article=%ff%fe+odd",  # not UTF-8: kept percent-encoded, as request.args keeps it
+    "article=café",  # raw, unencoded UTF-8 in the query string
+    "&&article=plain&",
+    "article=a%26b&article=plain",  # an encoded "&" inside a key
+    "article=%E2%82&article=%AC&article=%C3",  # a character split across keys: not one
+    "article=%e2%82%ac+euro&article=plain",  # lower-case escapes
+    "article",  # no value: a blank key, refused
+]
+
+
+@pytest.mark.parametrize("query", COUNT_QUERIES)
+def test_counts_answer_as_the_view_does(app, client, published, monkeypatch, query):
+    calls = _view_counter(app, monkeypatch, "widget_api.get_counts")
+    url = f"/api/v1/sites/{published}/counts?{query}"
+    for origin in (None, ORIGIN, "https://elsewhere.example"):
+        calls.clear()
+        headers = {"Origin": origin} if origin else {}
+        fast = client.get(url, headers=headers)
+        slow = _flask_only(app).get(url, headers=headers)
+        assert _answer(fast) == _answer(slow), (url, origin)
+        if fast.status_code == 200:
+            assert len(calls) == 1, "the fast path did not answer"
+        else:
+            assert len(calls) == 2, "an error must come from the view"
+
+
+def test_counts_count_what_is_public(client, published):
+    query = "&".join(f"article={quote(a, safe='')}" for a in [*ARTICLES, "never-commented"])
+    counts = client.get(f"/api/v1/sites/{published}/counts?{query}").get_json()["counts"]
+    assert counts == {**dict.fromkeys(ARTICLES, 5), "never-commented": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("", 400),
+        ("other=1", 400),
+        ("&".join(["article=a"] * 50 + [f"article={n}" for n in range(101)]), 400),
+    ],
+)
+def test_count_errors_come_from_the_view(app, client, published, monkeypatch, query, status):
+    calls = _view_counter(app, monkeypatch, "widget_api.get_counts")
+    response = client.get(f"/api/v1/sites/{published}/counts?{query}")
+    assert response.status_code == status
+    assert set(response.get_json()) == {"error"}
+    assert len(calls) == 1
+    missing = client.get("/api/v1/sites/nowhere/counts?article=plain")
+    assert missing.status_code == 404
+    assert len(calls) == 2

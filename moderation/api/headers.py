@@ -1,5 +1,5 @@
-"""Response headers of the widget API, built in one place for the Flask views and for the
-cached-thread fast path (:mod:`moderation.fastpath`), so both answer header for header alike."""
+"""Response headers of the widget API, built in one place for the Flask views and for the fast
+path of the hot reads (:mod:`moderation.fastpath`), so both answer header for header alike."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def cors_headers(origin: str, origins: list[str], preflight: bool) -> list[tuple
         ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
     ]
     return headers + PREFLIGHT_HEADERS if preflight else headers
+
+
+def json_headers(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+
+
+def counts_headers(max_age: int) -> list[tuple[str, str]]:
+    return [("Cache-Control", f"public, max-age={max_age}")]
 
 
 def thread_headers(etag: str, form_token: str, max_age: int) -> list[tuple[str, str]]:

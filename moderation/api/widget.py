@@ -26,7 +26,7 @@ from ..fastpath import KNOWN_VERSION
 from ..models import FLAG_REASONS, Comment, Reason, Site
 from ..screening import Policy
 from ..serializers import author_comment, rfc3339
-from .headers import cors_headers, thread_headers
+from .headers import cors_headers, counts_headers, thread_headers
 from .payload import (
     client_from_request,
     client_ip_hash,
@@ -159,9 +159,8 @@ def get_counts(site: str) -> Response:
     keys = [v.article_key(k) for k in request.args.getlist("article")]
     result = threads.count_comments(db.engine, site, keys)
     _allow_origins(result["origins"])
-    response = jsonify({"counts": result["counts"]})
-    max_age = current_app.config["SETTINGS"].thread_max_age
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response = Response(threads.counts_json(result["counts"]), mimetype="application/json")
+    response.headers.extend(counts_headers(current_app.config["SETTINGS"].thread_max_age))
     return response
 
 
