@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_limiter import Limiter
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names, so Alembic migrations can refer to them on every database.
 NAMING_CONVENTION = {
@@ -34,6 +36,31 @@ db = SQLAlchemy(model_class=Base)
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+@contextmanager
+def read_phase(session: Session) -> Iterator[None]:
+    """The reads of a writing request, done before it takes the write lock.
+
+    A submission reads a dozen things to screen itself (the site, the article, bans, the
+    author's record, spam statistics) and then writes a few rows. On SQLite a writing request's
+    transaction starts with ``BEGIN IMMEDIATE``: the database's one write lock would be held from
+    the first read, and every other writer would wait out the screening as well. In this block
+    transactions start as readers; leaving it ends the read transaction and keeps what was
+    loaded (unexpired), so the next statement starts the write transaction. What may have
+    changed in between and must be current, the writer reads again.
+    """
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing to write: this only ends the read transaction
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def configure_sqlite(engine: Engine) -> None:

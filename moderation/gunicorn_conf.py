@@ -20,9 +20,11 @@ graceful_timeout = 10
 #: pool after a restart, or wrk) can land on one worker and stay there, leaving the others idle
 #: while that one is bound by its GIL. Measured here: 1,100 req/s with every connection on one
 #: worker against 3,300 req/s spread over two. Closing a connection now and then lets the client
-#: reconnect to whichever worker is free, at the cost of one loopback handshake per hundred
-#: requests.
-KEEPALIVE_REQUESTS = 100
+#: reconnect, and the worker that is less busy (its accepting thread waits less for the GIL)
+#: tends to take it. Twenty, not nginx's thousand, so that slow endpoints (a queue page of 4 ms)
+#: rebalance within a fraction of a second too; a loopback handshake per twenty requests costs
+#: under 3% of even the cheapest read.
+KEEPALIVE_REQUESTS = 20
 
 
 def pre_request(worker: Any, req: Any) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -78,14 +78,23 @@ def check_origin(site: Site, origin: str | None) -> None:
         raise forbidden(f"Pages on {origin} may not post comments to {site.slug!r}.")
 
 
-def _get_or_create_article(
-    session: Session, site: Site, key: str, url: str | None, title: str | None
-) -> Article:
+def _check_article_url(site: Site, url: str | None) -> None:
     if url is not None and origin_of(url) not in site.origins:
         raise validation_error(
             "article_url", "The article URL is not on one of the site's origins."
         )
-    stmt = select(Article).where(Article.site_id == site.id, Article.key == key)
+
+
+def _article_stmt(site_id: int, key: str) -> Select[Article]:
+    return select(Article).where(Article.site_id == site_id, Article.key == key)
+
+
+def _get_or_create_article(
+    session: Session, site: Site, key: str, url: str | None, title: str | None
+) -> Article:
+    _check_article_url(site, url)
+    # Read afresh even if loaded before: whether it is closed must be current when writing.
+    stmt = _article_stmt(site.id, key).execution_options(populate_existing=True)
     article = session.scalar(stmt)
     if article is None:
         article = Article(site_id=site.id, key=key, url=url, title=title)
@@ -106,12 +115,12 @@ def _get_or_create_article(
     return article
 
 
-def _mode(site: Site, article: Article) -> ModerationMode:
-    return article.moderation_mode or site.moderation_mode
+def _mode(site: Site, article: Article | None) -> ModerationMode:
+    return (article.moderation_mode if article else None) or site.moderation_mode
 
 
-def _check_open(site: Site, article: Article) -> None:
-    if site.closed or article.closed:
+def _check_open(site: Site, article: Article | None) -> None:
+    if site.closed or (article is not None and article.closed):
         raise ApiError(403, "article_closed", "Comments are closed on this article.")
 
 
@@ -122,7 +131,23 @@ def _cleaned_body(body: str) -> str:
     return html
 
 
-def submit(
+@dataclass(frozen=True)
+class Screened:
+    """A submission checked and screened, not stored yet: all the write needs."""
+
+    site: Site
+    article_key: str
+    new: NewComment
+    html: str
+    author_key: str
+    ip_hash: str | None
+    parent: Comment | None
+    outcome: rules.Screening
+    spam_score: float | None
+    now: datetime
+
+
+def screen_submission(
     session: Session,
     *,
     site_slug: str,
@@ -131,22 +156,21 @@ def submit(
     policy: screening.Policy,
     client: screening.Client | None = None,
     now: datetime | None = None,
-) -> Submitted:
-    """Store a reader's comment: checked, sanitized, screened, logged and counted."""
+) -> Screened:
+    """Check, sanitize and screen a reader's comment; reads only."""
     client = client or screening.Client()
     now = now or utcnow()
-    # Sanitizing is the costliest step and needs no database: do it before the first query,
-    # which (on SQLite) takes the write lock that other writers then wait for.
     html = _cleaned_body(new.body)
     site = get_site(session, site_slug)
     check_origin(site, client.origin)
-    article = _get_or_create_article(session, site, article_key, new.article_url, new.article_title)
+    _check_article_url(site, new.article_url)
+    article = session.scalar(_article_stmt(site.id, article_key))
     _check_open(site, article)
 
     parent = None
     if new.parent_id is not None:
         parent = session.get(Comment, new.parent_id)
-        if parent is None or parent.article_id != article.id:
+        if parent is None or article is None or parent.article_id != article.id:
             raise validation_error("parent_id", "The comment you reply to is not in this article.")
         if parent.status not in PUBLIC_STATUSES:
             raise validation_error("parent_id", "The comment you reply to is not published.")
@@ -173,10 +197,31 @@ def submit(
         author_email=new.author_email,
         author_key=key,
         now=now,
-        article_url=article.url,
+        article_url=article.url if article and article.url else new.article_url,
     )
     screening.check_length(new.body, settings)
-    outcome = rules.screen(candidate, settings)
+    return Screened(
+        site=site,
+        article_key=article_key,
+        new=new,
+        html=html,
+        author_key=key,
+        ip_hash=client.ip_hash,
+        parent=parent,
+        outcome=rules.screen(candidate, settings),
+        spam_score=candidate.spam_score,
+        now=now,
+    )
+
+
+def store_submission(session: Session, screened: Screened) -> Submitted:
+    """Store a screened comment: logged, and counted if public. The article is read again (or
+    created), so a thread closed since the screening refuses it."""
+    site, new, parent, outcome = screened.site, screened.new, screened.parent, screened.outcome
+    article = _get_or_create_article(
+        session, site, screened.article_key, new.article_url, new.article_title
+    )
+    _check_open(site, article)
     token = new_token()
     comment = Comment(
         site_id=site.id,
@@ -186,16 +231,16 @@ def submit(
         depth=parent.depth + 1 if parent else 0,
         author_name=new.author_name,
         author_email=new.author_email,
-        author_key=key,
-        ip_hash=client.ip_hash,
+        author_key=screened.author_key,
+        ip_hash=screened.ip_hash,
         body_text=new.body,
-        html=html,
+        html=screened.html,
         status=outcome.status,
         held_because=outcome.held_because,
-        spam_score=candidate.spam_score,
+        spam_score=screened.spam_score,
         edit_token_hash=token_hash(token),
-        created_at=now,
-        decided_at=now if outcome.status is Status.APPROVED else None,
+        created_at=screened.now,
+        decided_at=screened.now if outcome.status is Status.APPROVED else None,
     )
     session.add(comment)
     session.flush()
@@ -203,6 +248,31 @@ def submit(
     if comment.status in PUBLIC_STATUSES:
         _adjust_articles(session, {article.id: +1})
     return Submitted(comment=comment, site=site, edit_token=token)
+
+
+def submit(
+    session: Session,
+    *,
+    site_slug: str,
+    article_key: str,
+    new: NewComment,
+    policy: screening.Policy,
+    client: screening.Client | None = None,
+    now: datetime | None = None,
+) -> Submitted:
+    """Store a reader's comment: checked, sanitized, screened, logged and counted, in one
+    transaction. The API runs the two halves apart, the screening before SQLite's write lock
+    (see :func:`moderation.extensions.read_phase`)."""
+    screened = screen_submission(
+        session,
+        site_slug=site_slug,
+        article_key=article_key,
+        new=new,
+        policy=policy,
+        client=client,
+        now=now,
+    )
+    return store_submission(session, screened)
 
 
 def _record_screening(

@@ -96,14 +96,15 @@ def _check(key: str, raw: Any, default: Any) -> Any:
 
 @dataclass(frozen=True)
 class AuthorHistory:
-    """What the site knows of an author (by their keyed identity)."""
+    """What the site knows of an author (by their keyed identity), from their latest comments
+    (``screening.AUTHOR_RECORD_COMMENTS``)."""
 
     approved: int = 0
-    rejected: int = 0  # rejected or spam, ever
+    rejected: int = 0  # rejected or spam
     recent_decided: int = 0  # approved, rejected or spam within the rejection window
     recent_rejected: int = 0
     rejected_since_trust_window: int = 0  # rejections within trusted_clean_days
-    comments: int = 0  # every earlier comment, decided or not
+    comments: int = 0  # earlier comments, decided or not
     same_text_recently: bool = False
 
 

@@ -434,3 +434,31 @@ def test_akismet_slow_or_down_never_blocks_a_submission(akismet_client, akismet_
     akismet_server.shutdown()
     akismet_server.server_close()
     assert _post(akismet_client, "service down")["status"] == "published"
+
+
+def test_the_authors_record_is_their_latest_comments(app, site, post, api):
+    """An author's record costs the same for a prolific commenter as for a newcomer: it is read
+    from their latest comments, so a rejection further back no longer counts against them."""
+    from moderation.models import Comment, Status
+    from moderation.screening import AUTHOR_RECORD_COMMENTS
+
+    set_rules(api, "news", auto_approve_trusted=True, trusted_min_approved=1)
+    first = submitted(post(ARTICLE, body="long ago", author_email="p@x.example"))
+    api("news", "post", f"/api/v1/comments/{first['id']}/decision", json={"action": "reject"})
+    good = submitted(post(ARTICLE, body="good", author_email="p@x.example"))["id"]
+    api("news", "post", f"/api/v1/comments/{good}/decision", json={"action": "approve"})
+    assert submitted(post(ARTICLE, body="now?", author_email="p@x.example"))["status"] == "pending"
+
+    with app.app_context():
+        template = db.session.get(Comment, good)
+        columns = {
+            c.key: getattr(template, c.key) for c in Comment.__table__.columns if c.key != "id"
+        }
+        db.session.execute(
+            db.insert(Comment),
+            [columns | {"body_text": f"since {n}"} for n in range(AUTHOR_RECORD_COMMENTS)],
+        )
+        db.session.commit()
+        assert template.status is Status.APPROVED
+    later = submitted(post(ARTICLE, body="much later", author_email="p@x.example"))
+    assert later["status"] == "approved", "the old rejection is outside the record now"

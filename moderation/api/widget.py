@@ -21,6 +21,7 @@ from ..extensions import (
     author_limit_key,
     db,
     limiter,
+    read_phase,
 )
 from ..fastpath import KNOWN_VERSION
 from ..models import FLAG_REASONS, Comment, Reason, Site
@@ -135,22 +136,25 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
             "article title",
         ),
     )
-    submitted = queue.submit(
-        db.session(),
-        site_slug=site,
-        article_key=key,
-        new=new,
-        policy=_policy(),
-        client=client_from_request(data, site),
-    )
+    session = db.session()
+    with read_phase(session):
+        screened = queue.screen_submission(
+            session,
+            site_slug=site,
+            article_key=key,
+            new=new,
+            policy=_policy(),
+            client=client_from_request(data, site),
+        )
+    submitted = queue.store_submission(session, screened)
     comment = submitted.comment
     # Shaped before the commit, which expires every loaded object (reading them again afterwards
     # would cost a query each).
     body = {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token}
     origins = submitted.site.origins
-    db.session.commit()
-    _allow_origins(origins)
     location = url_for(".get_own_comment", comment_id=comment.id)
+    session.commit()
+    _allow_origins(origins)
     return jsonify(body), 201, {"Location": location}
 
 
