@@ -14,7 +14,7 @@ from werkzeug.routing import BaseConverter
 from .akismet import Akismet
 from .cache import make_cache
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
-from .extensions import configure_sqlite, db, limiter, write_intent
+from .extensions import QueuedWriterConnection, configure_sqlite, db, limiter, write_intent
 from .fastpath import FastReads
 from .form_tokens import FormTokens
 from .rules import RuleSettings, RuleSettingsError
@@ -121,5 +121,11 @@ def _screening_policy(settings: Settings, secret_key: str) -> Policy:
 
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {
+            "connect_args": {
+                "timeout": 30,
+                "check_same_thread": False,
+                "factory": QueuedWriterConnection,
+            }
+        }
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

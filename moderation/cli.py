@@ -173,7 +173,7 @@ def run_server(
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for name in ("worker_class", "threads", "graceful_timeout", "pre_request"):
+            for name in gunicorn_conf.SETTINGS:
                 self.cfg.set(name, getattr(gunicorn_conf, name))
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

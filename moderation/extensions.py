@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,16 +58,72 @@ def read_phase(session: Session) -> Iterator[None]:
         yield
     finally:
         write_intent.reset(token)
+    commit_unexpired(session)  # nothing to write: this only ends the read transaction
+
+
+def commit_unexpired(session: Session) -> None:
+    """Commit, keeping loaded objects as they are (a commit normally expires them all, and
+    reading them afterwards costs a query each)."""
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = False
     try:
-        session.commit()  # nothing to write: this only ends the read transaction
+        session.commit()
     finally:
         session.expire_on_commit = expire_on_commit
 
 
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions wait their turn in a kernel queue.
+
+    SQLite lets one writer in at a time; the others retry under the busy timeout, sleeping 1, 2,
+    5, 10 ms and more between tries, so under a burst of submissions the lock often sits free
+    while every writer sleeps (measured here: a fifth to two fifths of the CPU idle). Before
+    ``BEGIN IMMEDIATE`` a writer takes an exclusive ``flock`` on a file beside the database, and
+    the kernel hands it to the next waiter the moment the commit or rollback releases it.
+    Writers that do not take it (the sqlite3 shell, another program) meet the busy timeout as
+    before.
+    """
+
+    _turn_fd: int | None = None
+    _has_turn = False
+
+    def wait_for_write_turn(self, lock_path: str) -> None:
+        if self._turn_fd is None:
+            self._turn_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._turn_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        self._has_turn = True
+
+    def end_write_turn(self) -> None:
+        if self._has_turn and self._turn_fd is not None:
+            self._has_turn = False
+            fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_write_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_write_turn()
+
+    def close(self) -> None:
+        try:
+            self.end_write_turn()
+            if self._turn_fd is not None:
+                os.close(self._turn_fd)
+                self._turn_fd = None
+        finally:
+            super().close()
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys and explicit transactions for a SQLite engine."""
+    """WAL, foreign keys, explicit transactions and queued writers for a SQLite engine."""
+    database = engine.url.database
+    queue_path = f"{database}-writers.lock" if database and database != ":memory:" else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -79,7 +138,19 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        queued = queue_path is not None and isinstance(dbapi_connection, QueuedWriterConnection)
+        if queued:
+            dbapi_connection.wait_for_write_turn(queue_path)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                dbapi_connection.end_write_turn()
+            raise
 
 
 def _limit_key() -> str:

@@ -19,6 +19,7 @@ from ..extensions import (
     REPORT_LIMIT,
     SUBMIT_LIMIT,
     author_limit_key,
+    commit_unexpired,
     db,
     limiter,
     read_phase,
@@ -147,14 +148,12 @@ def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]
             client=client_from_request(data, site),
         )
     submitted = queue.store_submission(session, screened)
+    # The write lock is held until here; what was written is shaped after it, unexpired.
+    commit_unexpired(session)
     comment = submitted.comment
-    # Shaped before the commit, which expires every loaded object (reading them again afterwards
-    # would cost a query each).
     body = {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token}
-    origins = submitted.site.origins
+    _allow_origins(submitted.site.origins)
     location = url_for(".get_own_comment", comment_id=comment.id)
-    session.commit()
-    _allow_origins(origins)
     return jsonify(body), 201, {"Location": location}
 
 
