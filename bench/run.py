@@ -3,15 +3,17 @@
     .venv/bin/python -m bench.run            # the full run: 3 runs of 10 s per scenario, medians
     .venv/bin/python -m bench.run --quick    # one short run of each, to try it out
 
-Every server runs under gunicorn with the same settings (2 workers, gthread, 4 threads, no access
-log) on 127.0.0.1, and wrk drives it from the same machine. The data is seeded in bulk: 200
+Every server runs under gunicorn with the same settings, the service's own file
+(moderation/gunicorn_conf.py: 2 workers, gthread, 4 threads, no access log), on 127.0.0.1, and wrk
+drives it from the same machine after a 2 s warm-up that is not counted. The data is seeded in bulk: 200
 articles of 50 approved comments (a third of them replies), one article of 5,000, and a million
 pending comments for the queue scenario (on SQLite and on PostgreSQL). Isso is installed from PyPI
 into its own virtualenv under ~/.cache/moderation-bench and seeded with the same threads.
 
 Scenarios: S1 random 50-comment thread reads; S2 the first page of the 5,000-comment thread;
 S3 submissions of ~500 characters with some markup (rate limits off); S4 counts of 50 articles;
-S5 the pending queue's first page with 1,000,000 comments in the database.
+S5 the pending queue's first page with 1,000,000 comments in the database, at 32 connections
+like the others and at 4 (a newsroom's moderators at work).
 
 Writes the table to bench/RESULTS.md with the date, the machine and its load.
 """
@@ -42,8 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path.home() / ".cache" / "moderation-bench"
 ISSO_VENV = CACHE / "isso-venv"
 PYTHON = sys.executable
-GUNICORN = ["-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+# Every server runs under the service's own gunicorn settings file (gthread, 4 threads,
+# keep-alive rebalancing, gc.freeze): the file imports nothing from the package.
+GUNICORN = ["-m", "gunicorn", "-c", str(ROOT / "moderation" / "gunicorn_conf.py"), "--workers", "2"]
 CONNECTIONS = 32
+# S5 again with a newsroom's moderators at work rather than 32 clients at once.
+MODERATORS = 4
+S5_FEW = f"S5 ({MODERATORS} conn.)"
 PENDING = 1_000_000
 
 
@@ -102,9 +109,9 @@ def lua(path: Path, body: str) -> str:
     return str(path)
 
 
-def wrk(port: int, script: str, duration: int) -> Result:
+def wrk(port: int, script: str, duration: int, connections: int = CONNECTIONS) -> Result:
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{duration}s", "--latency", "-s",
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
          script, f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -125,8 +132,19 @@ def wrk(port: int, script: str, duration: int) -> Result:
     return Result("", "", rps, latency("50"), latency("99"), errors)
 
 
-def measure(scenario: str, system: str, port: int, script: str, runs: int, duration: int) -> Result:
-    samples = [wrk(port, script, duration) for _ in range(runs)]
+def measure(
+    scenario: str,
+    system: str,
+    port: int,
+    script: str,
+    runs: int,
+    duration: int,
+    connections: int = CONNECTIONS,
+) -> Result:
+    # A short run first, not counted, so every system is measured warm (caches filled, code
+    # paths compiled) rather than on its first requests.
+    wrk(port, script, 2, connections)
+    samples = [wrk(port, script, duration, connections) for _ in range(runs)]
     result = Result(
         scenario,
         system,
@@ -326,6 +344,8 @@ def main() -> None:
             for scenario in ("s1", "s2", "s4", "s5", "s3"):
                 results.append(measure(scenario.upper(), "moderation (SQLite)", server.port,
                                        lua_scripts[scenario], runs, duration))  # fmt: skip
+            results.append(measure(S5_FEW, "moderation (SQLite)", server.port,
+                                   lua_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
             memory["moderation (SQLite)"] = server.worker_rss_mb()
         finally:
             server.stop()
@@ -338,9 +358,11 @@ def main() -> None:
             pg_scripts = scripts(folder / "pg", pg_token)
             server = service("moderation-pg", pg_url, folder / "instance-pg")
             try:
-                for scenario in ("s1", "s5"):
+                for scenario in ("s1", "s4", "s5", "s3"):
                     results.append(measure(scenario.upper(), "moderation (PostgreSQL)", server.port,
                                            pg_scripts[scenario], runs, duration))  # fmt: skip
+                results.append(measure(S5_FEW, "moderation (PostgreSQL)", server.port,
+                                       pg_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
                 memory["moderation (PostgreSQL)"] = server.worker_rss_mb()
             finally:
                 server.stop()
@@ -362,7 +384,8 @@ def main() -> None:
     header = (
         f"# Benchmark results\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{'quick run (1 x 3 s)' if args.quick else 'medians of 3 runs of 10 s'}, "
-        f"wrk -t2 -c{CONNECTIONS}, {args.pending:,} pending comments for S5.\n\n"
+        f"wrk -t2 -c{CONNECTIONS} (and -c{MODERATORS} for {S5_FEW}) after a 2 s warm-up, "
+        f"{args.pending:,} pending comments for S5.\n\n"
         f"Machine: {machine()}; load average before the run's end "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}.\n\n"
         "Command: `.venv/bin/python -m bench.run`" + (" --quick" if args.quick else "") + "\n\n"

@@ -126,6 +126,16 @@ def seed_service(database_url: str, instance: str, *, pending: int = 0) -> str:
             started = time.monotonic()
             _seed_pending(engine, site_id, pending, next_id)
             print(f"  seeded {pending:,} pending comments in {time.monotonic() - started:.1f} s")
+        if engine.dialect.name == "postgresql":
+            # The seed wrote the ids itself: move the sequence past them, or the benchmark's
+            # submissions collide with them.
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('comments', 'id'), "
+                        "(SELECT max(id) FROM comments))"
+                    )
+                )
         engine.dispose()
     return token
 

@@ -10,8 +10,7 @@ What is kept of SQLAlchemy: the statement is a ``select()``, compiled by the eng
 the connection comes from, and returns to, the engine's pool (with its pre-ping and its reset);
 and the engine's ``before_cursor_execute`` listeners hear of the statement as of any other, so
 SQL logging and the tests' query counts see it. What is skipped: the ``Connection`` object, its
-transaction and its events. Use it for single reads only: on SQLite the statement runs in
-autocommit, on PostgreSQL in a transaction the pool's reset ends.
+transaction and its events. Use it for single reads only: the statement runs in autocommit.
 """
 
 from __future__ import annotations
@@ -58,6 +57,12 @@ class PreparedRead:
             params if compiled.positions is None else [params[n] for n in compiled.positions]
         )
         connection = engine.raw_connection()
+        # psycopg would open a transaction for the statement (BEGIN, then ROLLBACK when the
+        # pool takes the connection back): two round trips more than the read itself. SQLite's
+        # connections already run single statements in autocommit.
+        autocommit = engine.dialect.name == "postgresql"
+        if autocommit:
+            connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         try:
             cursor = connection.cursor()
             try:
@@ -71,7 +76,11 @@ class PreparedRead:
             finally:
                 cursor.close()
         finally:
-            connection.close()  # back to the pool, which ends any transaction the driver began
+            try:
+                if autocommit:
+                    connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            finally:
+                connection.close()  # back to the pool
         if not any(compiled.processors):
             return [tuple(row) for row in rows]
         return [

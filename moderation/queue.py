@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
@@ -744,12 +745,27 @@ def list_queue(
     (``site_ids``). ``view`` is one of :data:`QUEUE_VIEWS`, or :data:`ALL_VIEW` for a search over
     every status; ``search`` matches the original text, the author's name or email.
     """
+    # One site and one status: the page is a range of the queue index (site_id, status, id).
+    # Said with "status = X ORDER BY id", PostgreSQL may rather walk the primary key and filter,
+    # guessing the page's rows are spread evenly; with a site's approved comments ahead of a
+    # million pending ones that read 15,000 rows for 51 (7 ms, against 0.15 ms by the index).
+    # A range on status (not an equality, which the planner would fold away) ordered by
+    # (status, id) leaves it only the index.
+    status = _ONE_STATUS_VIEWS.get(view)
+    by_index = (
+        status is not None
+        and site_id is not None
+        and article_key is None
+        and article_id is None
+        and not search
+        and not by_spam_score
+    )
     stmt = (
         select(Comment)
         .join(Article, Article.id == Comment.article_id)
         .options(contains_eager(Comment.article))
         .where(_sites_clause(site_id, site_ids))
-        .where(_view_clause(view))
+        .where(Comment.status.between(status, status) if by_index else _view_clause(view))
     )
     if article_key is not None:
         stmt = stmt.where(Article.key == article_key)
@@ -769,7 +785,8 @@ def list_queue(
         after = decode_cursor(cursor)
         if after is not None:
             stmt = stmt.where(Comment.id < after if newest_first else Comment.id > after)
-        stmt = stmt.order_by(Comment.id.desc() if newest_first else Comment.id)
+        order: list[Any] = [Comment.status, Comment.id] if by_index else [Comment.id]
+        stmt = stmt.order_by(*(c.desc() for c in order) if newest_first else order)
     comments = list(session.scalars(stmt.limit(limit + 1)))
     next_cursor = None
     if len(comments) > limit:
@@ -792,6 +809,16 @@ def _sites_clause(site_id: int | None, site_ids: Collection[int] | None) -> Colu
     if site_id is None:
         raise ValueError("name the site (site_id) or the sites (site_ids) to list")
     return Comment.site_id == site_id
+
+
+# Views of one status, whose rows the index (site_id, status, id) lists in order.
+_ONE_STATUS_VIEWS = {
+    "pending": Status.PENDING,
+    "unreviewed": Status.PUBLISHED,
+    "approved": Status.APPROVED,
+    "rejected": Status.REJECTED,
+    "spam": Status.SPAM,
+}
 
 
 def _view_clause(view: str) -> ColumnElement[bool]:
