@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -46,24 +47,35 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=False,
-    strip_comments=True,
-    filters=[
-        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE)
-    ],
-)
-# The final pass: whatever the steps above produced, only the allowlist leaves this module.
-_final = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+class _Cleaners(threading.local):
+    """Bleach's cleaners keep their parser's state between calls, so two threads cleaning at once
+    corrupt each other's (seen under load as html5lib's "pop from empty list"): one pair per
+    thread, built on first use."""
+
+    def __init__(self) -> None:
+        self.first = bleach.sanitizer.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=False,
+            strip_comments=True,
+            filters=[
+                partial(
+                    LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE
+                )
+            ],
+        )
+        # The final pass: whatever the steps above produced, only the allowlist leaves this module.
+        self.final = bleach.sanitizer.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+
+
+_cleaners = _Cleaners()
 
 
 def normalise_text(text: str) -> str:
@@ -84,14 +96,14 @@ def sanitize_comment(body: str) -> str:
         chunk = chunk.strip()
         if not chunk:
             continue
-        cleaned = _cleaner.clean(chunk)
+        cleaned = _cleaners.first.clean(chunk)
         if _BLOCK_START.match(cleaned):
             blocks.append(cleaned)
         else:
             if "<pre" not in cleaned:
                 cleaned = cleaned.replace("\n", "<br>\n")
             blocks.append(f"<p>{cleaned}</p>")
-    return _final.clean("\n".join(blocks))
+    return _cleaners.final.clean("\n".join(blocks))
 
 
 _TAG = re.compile(r"<[^>]*>")
