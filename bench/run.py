@@ -281,7 +281,8 @@ def machine() -> str:
 
 
 def table(results: list[Result], memory: dict[str, list[float]]) -> str:
-    ceiling = next(r for r in results if r.system == "ceiling")
+    # The higher of the two ceiling measurements is the reference: the harder one to approach.
+    ceiling = max((r for r in results if r.system.startswith("ceiling")), key=lambda r: r.rps)
     isso_by = {r.scenario: r for r in results if r.system == "isso"}
     lines = [
         "| scenario | system | req/s | p50 ms | p99 ms | vs ceiling | vs Isso | errors |",
@@ -300,6 +301,23 @@ def table(results: list[Result], memory: dict[str, list[float]]) -> str:
     for name, sizes in memory.items():
         lines.append(f"- {name}: " + ", ".join(f"{s:.0f} MB" for s in sizes))
     return "\n".join(lines)
+
+
+def ceiling_run(
+    name: str, lua_scripts: dict[str, str], runs: int, duration: int, memory: dict[str, list[float]]
+) -> Result:
+    port = free_port()
+    ceiling = Server(
+        "ceiling",
+        [PYTHON, *GUNICORN, "--bind", f"127.0.0.1:{port}", "bench.ceiling:app"],
+        port, {**os.environ, "PYTHONPATH": str(ROOT)}, "/",
+    )  # fmt: skip
+    try:
+        result = measure("-", name, ceiling.port, lua_scripts["ceiling"], runs, duration)
+        memory["ceiling"] = ceiling.worker_rss_mb()
+    finally:
+        ceiling.stop()
+    return result
 
 
 def main() -> None:
@@ -326,18 +344,7 @@ def main() -> None:
         token = seed.seed_service(sqlite_url, str(folder / "instance"), pending=args.pending)
         lua_scripts = scripts(folder, token)
 
-        ceiling = Server(
-            "ceiling",
-            [PYTHON, *GUNICORN, "--bind", f"127.0.0.1:{(port := free_port())}", "bench.ceiling:app"],
-            port, {**os.environ, "PYTHONPATH": str(ROOT)}, "/",
-        )  # fmt: skip
-        try:
-            results.append(
-                measure("-", "ceiling", ceiling.port, lua_scripts["ceiling"], runs, duration)
-            )
-            memory["ceiling"] = ceiling.worker_rss_mb()
-        finally:
-            ceiling.stop()
+        results.append(ceiling_run("ceiling (start)", lua_scripts, runs, duration, memory))
 
         server = service("moderation-sqlite", sqlite_url, folder / "instance")
         try:
@@ -377,6 +384,10 @@ def main() -> None:
                 memory["isso"] = other.worker_rss_mb()
             finally:
                 other.stop()
+
+        # Measured again at the end: the machine's state (the seeding's writes still being
+        # flushed, say) can hold one measurement down, and a low ceiling flatters every ratio.
+        results.append(ceiling_run("ceiling (end)", lua_scripts, runs, duration, memory))
 
     results.sort(key=lambda r: (r.scenario, r.system))
     report = table(results, memory)
