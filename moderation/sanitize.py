@@ -53,26 +53,18 @@ class _Cleaners(threading.local):
     thread, built on first use."""
 
     def __init__(self) -> None:
-        self.first = bleach.sanitizer.Cleaner(
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=False,
-            strip_comments=True,
-            filters=[
-                partial(
-                    LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE
-                )
-            ],
+        allowlist = {
+            "tags": ALLOWED_TAGS,
+            "attributes": ALLOWED_ATTRIBUTES,
+            "protocols": ALLOWED_PROTOCOLS,
+            "strip_comments": True,
+        }
+        linkify = partial(
+            LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE
         )
+        self.first = bleach.sanitizer.Cleaner(**allowlist, strip=False, filters=[linkify])
         # The final pass: whatever the steps above produced, only the allowlist leaves this module.
-        self.final = bleach.sanitizer.Cleaner(
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            protocols=ALLOWED_PROTOCOLS,
-            strip=True,
-            strip_comments=True,
-        )
+        self.final = bleach.sanitizer.Cleaner(**allowlist, strip=True)
 
 
 _cleaners = _Cleaners()
