@@ -28,7 +28,6 @@ from werkzeug.wsgi import get_path_info
 
 from . import threads
 from . import validate as v
-from .api.errors import ApiError
 from .api.headers import cors_headers, counts_headers, json_headers, thread_headers
 from .api.payload import parse_if_none_match
 
@@ -71,9 +70,9 @@ class FastReads:
                     continue
                 try:
                     answer = answer_for(environ, *match.groups())
-                except (ApiError, UnicodeError, ValueError):
-                    answer = None  # the view answers with the error
-                except Exception:  # the view meets the same failure and reports it properly
+                except Exception:
+                    # Bad input or a failure: the view meets it too, and answers it in the API's
+                    # error shape. It reads the thread's version again.
                     environ.pop(KNOWN_VERSION, None)
                     answer = None
                 if answer is not None:
