@@ -7,9 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row
 
 from .models import Article, Comment, Decision, Flag, Site
+
+#: A comment, a reader report or a log entry as an ORM object or as a row of the same columns
+#: (the moderation API's queue page reads rows: see ``queue.QUEUE_COLUMNS``).
+CommentLike = Comment | Row[*tuple[Any, ...]]
+FlagLike = Flag | Row[*tuple[Any, ...]]
+DecisionLike = Decision | Row[*tuple[Any, ...]]
+
+
+class ArticleRef(NamedTuple):
+    """What a moderator sees of a comment's article."""
+
+    key: str
+    title: str | None
+    url: str | None
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -29,7 +45,7 @@ def public_article(article: Article | None, key: str, closed_site: bool = False)
     }
 
 
-def public_comment(comment: Comment) -> dict[str, Any]:
+def public_comment(comment: CommentLike) -> dict[str, Any]:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -63,7 +79,7 @@ def author_comment(comment: Comment, site: Site) -> dict[str, Any]:
     return data
 
 
-def flag_json(flag: Flag) -> dict[str, Any]:
+def flag_json(flag: FlagLike) -> dict[str, Any]:
     return {
         "reason": flag.reason.value,
         "note": flag.note,
@@ -72,7 +88,7 @@ def flag_json(flag: Flag) -> dict[str, Any]:
     }
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
+def decision_json(decision: DecisionLike) -> dict[str, Any]:
     return {
         "id": decision.id,
         "comment_id": decision.comment_id,
@@ -87,10 +103,10 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 
 
 def moderator_comment(
-    comment: Comment,
-    article: Article,
-    flags: Iterable[Flag] = (),
-    history: Iterable[Decision] = (),
+    comment: CommentLike,
+    article: Article | ArticleRef,
+    flags: Iterable[FlagLike] = (),
+    history: Iterable[DecisionLike] = (),
 ) -> dict[str, Any]:
     """Everything a moderator needs to decide: the author's email, the original text (to be shown
     as text), reader reports and the comment's moderation history."""
@@ -111,3 +127,11 @@ def moderator_comment(
         }
     )
     return data
+
+
+def queued_comment(
+    row: Row[*tuple[Any, ...]], flags: Iterable[FlagLike] = (), history: Iterable[DecisionLike] = ()
+) -> dict[str, Any]:
+    """:func:`moderator_comment` of a queue row, which carries its article's columns."""
+    article = ArticleRef(row.article_key, row.article_title, row.article_url)
+    return moderator_comment(row, article, flags, history)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import admin, queue, screening
 from .. import validate as v
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..identity import token_hash
 from ..models import ApiToken, Ban, BanKind, Comment, Reason
 from ..rules import RuleSettingsError
-from ..serializers import moderator_comment, rfc3339
+from ..serializers import moderator_comment, queued_comment, rfc3339
 from .errors import ApiError, forbidden
 from .payload import json_body
 
@@ -27,6 +27,12 @@ bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 ACTIONS = tuple(a.value for a in queue.TRANSITIONS)
 REASONS = tuple(r.value for r in Reason)
 MAX_QUEUE_LIMIT = 200
+
+
+# Built once: composing the statement cost more than running it.
+_TOKEN_BY_HASH = select(ApiToken).where(
+    ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)
+)
 
 
 def _authenticate() -> ApiToken:
@@ -39,11 +45,7 @@ def _authenticate() -> ApiToken:
             "Send a moderation API token: Authorization: Bearer <token>.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    found = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_hash(token.strip()), ApiToken.revoked_at.is_(None)
-        )
-    )
+    found = db.session.scalar(_TOKEN_BY_HASH, {"hash": token_hash(token.strip())})
     if found is None:
         raise ApiError(
             401,
@@ -96,7 +98,7 @@ def get_queue(site: str) -> Response:
             field="limit",
         )
     article = request.args.get("article")
-    page = queue.list_queue(
+    page = queue.list_queue_rows(
         db.session(),
         site_id=token.site_id,
         view=view,
@@ -107,13 +109,8 @@ def get_queue(site: str) -> Response:
         by_spam_score=order == "spam",
     )
     comments = [
-        moderator_comment(
-            c,
-            page.details.articles[c.article_id],
-            page.details.flags.get(c.id, ()),
-            page.details.history.get(c.id, ()),
-        )
-        for c in page.comments
+        queued_comment(row, page.flags.get(row.id, ()), page.history.get(row.id, ()))
+        for row in page.comments
     ]
     response = jsonify({"comments": comments, "next_cursor": page.next_cursor})
     response.headers["Cache-Control"] = "private, no-store"
