@@ -14,22 +14,24 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    Table,
     and_,
     bindparam,
     func,
+    insert,
     or_,
     select,
     true,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, make_transient_to_detached
 
 from . import rules, screening
 from .api.errors import ApiError, conflict, forbidden, not_found, validation_error
@@ -77,8 +79,18 @@ class Submitted:
     edit_token: str
 
 
+# Statements of the submission path, built once: composing a statement cost more than running it.
+_SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
+_ARTICLE_BY_KEY = select(Article).where(
+    Article.site_id == bindparam("site_id"), Article.key == bindparam("key")
+)
+_ARTICLE_FOR_WRITE = _ARTICLE_BY_KEY.execution_options(populate_existing=True)
+_INSERT_COMMENT = insert(cast(Table, Comment.__table__)).returning(Comment.id)
+_INSERT_DECISION = insert(cast(Table, Decision.__table__))
+
+
 def get_site(session: Session, slug: str) -> Site:
-    site = session.scalar(select(Site).where(Site.slug == slug))
+    site = session.scalar(_SITE_BY_SLUG, {"slug": slug})
     if site is None:
         raise not_found(f"There is no site {slug!r}.")
     return site
@@ -97,17 +109,13 @@ def _check_article_url(site: Site, url: str | None) -> None:
         )
 
 
-def _article_stmt(site_id: int, key: str) -> Select[Article]:
-    return select(Article).where(Article.site_id == site_id, Article.key == key)
-
-
 def _get_or_create_article(
     session: Session, site: Site, key: str, url: str | None, title: str | None
 ) -> Article:
     _check_article_url(site, url)
     # Read afresh even if loaded before: whether it is closed must be current when writing.
-    stmt = _article_stmt(site.id, key).execution_options(populate_existing=True)
-    article = session.scalar(stmt)
+    params = {"site_id": site.id, "key": key}
+    article = session.scalar(_ARTICLE_FOR_WRITE, params)
     if article is None:
         article = Article(site_id=site.id, key=key, url=url, title=title)
         try:
@@ -116,7 +124,7 @@ def _get_or_create_article(
             with session.begin_nested():
                 session.add(article)
         except IntegrityError:
-            article = session.scalars(stmt).one()
+            article = session.scalars(_ARTICLE_FOR_WRITE, params).one()
     else:
         # The first page to mention an article names it; later submissions only fill gaps, so a
         # reader cannot retitle an article by posting with another title.
@@ -176,7 +184,7 @@ def screen_submission(
     site = get_site(session, site_slug)
     check_origin(site, client.origin)
     _check_article_url(site, new.article_url)
-    article = session.scalar(_article_stmt(site.id, article_key))
+    article = session.scalar(_ARTICLE_BY_KEY, {"site_id": site.id, "key": article_key})
     _check_open(site, article)
 
     parent = None
@@ -235,27 +243,33 @@ def store_submission(session: Session, screened: Screened) -> Submitted:
     )
     _check_open(site, article)
     token = new_token()
-    comment = Comment(
-        site_id=site.id,
-        article_id=article.id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        depth=parent.depth + 1 if parent else 0,
-        author_name=new.author_name,
-        author_email=new.author_email,
-        author_key=screened.author_key,
-        ip_hash=screened.ip_hash,
-        body_text=new.body,
-        html=screened.html,
-        status=outcome.status,
-        held_because=outcome.held_because,
-        spam_score=screened.spam_score,
-        edit_token_hash=token_hash(token),
-        created_at=screened.now,
-        decided_at=screened.now if outcome.status is Status.APPROVED else None,
-    )
+    values: dict[str, Any] = {
+        "site_id": site.id,
+        "article_id": article.id,
+        "parent_id": parent.id if parent else None,
+        "root_id": (parent.root_id or parent.id) if parent else None,
+        "depth": parent.depth + 1 if parent else 0,
+        "author_name": new.author_name,
+        "author_email": new.author_email,
+        "author_key": screened.author_key,
+        "ip_hash": screened.ip_hash,
+        "body_text": new.body,
+        "html": screened.html,
+        "status": outcome.status,
+        "held_because": outcome.held_because,
+        "spam_score": screened.spam_score,
+        "edit_token_hash": token_hash(token),
+        "open_flag_count": 0,
+        "created_at": screened.now,
+        "edited_at": None,
+        "decided_at": screened.now if outcome.status is Status.APPROVED else None,
+    }
+    # Written as one INSERT, then handed to the session as if loaded: the unit of work's flush
+    # of a new object cost more than the rest of the write.
+    session.flush()  # whatever the article needs written goes first
+    comment = Comment(id=session.scalar(_INSERT_COMMENT, values), **values)
+    make_transient_to_detached(comment)
     session.add(comment)
-    session.flush()
     _record_screening(session, comment, None, outcome)
     if comment.status in PUBLIC_STATUSES:
         _adjust_articles(session, {article.id: +1})
@@ -291,21 +305,34 @@ def _record_screening(
     session: Session, comment: Comment, before: Status | None, outcome: rules.Screening
 ) -> None:
     """Log what the rules did: one system entry per finding, or the plain publication."""
-    if not outcome.findings:
-        if outcome.status is Status.PUBLISHED:
-            _log(session, comment, SYSTEM + ":postmod", Action.PUBLISH, before, None, None)
+    entries: list[tuple[str, Action, str | None]] = [
+        (f"{SYSTEM}:{finding.rule}", finding.action, finding.explanation)
+        for finding in outcome.findings
+    ]
+    if not entries and outcome.status is Status.PUBLISHED:
+        entries.append((SYSTEM + ":postmod", Action.PUBLISH, None))
+    if not entries:
         return
-    for finding in outcome.findings:
-        _log(
-            session,
-            comment,
-            f"{SYSTEM}:{finding.rule}",
-            finding.action,
-            before,
-            None,
-            finding.explanation,
-            to_status=outcome.status,
-        )
+    session.flush()  # entries logged before these keep their place in the log
+    now = utcnow()
+    session.execute(
+        _INSERT_DECISION,
+        [
+            {
+                "site_id": comment.site_id,
+                "comment_id": comment.id,
+                "moderator_id": None,
+                "actor": actor,
+                "action": action,
+                "from_status": before,
+                "to_status": outcome.status,
+                "reason": None,
+                "explanation": explanation,
+                "created_at": now,
+            }
+            for actor, action, explanation in entries
+        ],
+    )
 
 
 # --- The author's own comment -----------------------------------------------------------------

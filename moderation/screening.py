@@ -63,6 +63,22 @@ def settings_for(site: Site, policy: Policy) -> rules.RuleSettings:
     return rules.RuleSettings.from_mappings(policy.rule_defaults, site.rule_settings or {})
 
 
+# Built once: composing this statement cost more than running it.
+_BAN_LOOKUP = (
+    select(Ban.id)
+    .where(
+        Ban.site_id == bindparam("site_id"),
+        or_(
+            and_(Ban.kind == BanKind.AUTHOR, Ban.value_hash == bindparam("author")),
+            and_(Ban.kind == BanKind.EMAIL, Ban.value_hash == bindparam("email")),
+            and_(Ban.kind == BanKind.IP, Ban.value_hash == bindparam("ip")),
+        ),
+        or_(Ban.expires_at.is_(None), Ban.expires_at > bindparam("now")),
+    )
+    .limit(1)
+)
+
+
 def check_banned(
     session: Session,
     site: Site,
@@ -74,24 +90,16 @@ def check_banned(
     now: datetime,
 ) -> None:
     """Refuse, politely, an author banned by email, identity or address."""
-    conditions = [and_(Ban.kind == BanKind.AUTHOR, Ban.value_hash == author_key)]
-    if email:
-        conditions.append(
-            and_(
-                Ban.kind == BanKind.EMAIL,
-                Ban.value_hash == email_hash(policy.secret_key, site.id, email),
-            )
-        )
-    if ip_hash:
-        conditions.append(and_(Ban.kind == BanKind.IP, Ban.value_hash == ip_hash))
     banned = session.scalar(
-        select(Ban.id)
-        .where(
-            Ban.site_id == site.id,
-            or_(*conditions),
-            or_(Ban.expires_at.is_(None), Ban.expires_at > now),
-        )
-        .limit(1)
+        _BAN_LOOKUP,
+        {
+            "site_id": site.id,
+            "author": author_key,
+            # None compares as NULL and matches no ban: no email or address, no such check.
+            "email": email_hash(policy.secret_key, site.id, email) if email else None,
+            "ip": ip_hash,
+            "now": now,
+        },
     )
     if banned is not None:
         raise ApiError(
@@ -201,15 +209,19 @@ def _features_of(
     )
 
 
+_FEATURE_COUNTS = select(SpamFeature.feature, SpamFeature.spam, SpamFeature.ham).where(
+    SpamFeature.site_id == bindparam("site_id"),
+    SpamFeature.feature.in_(bindparam("features", expanding=True)),
+)
+
+
 def spam_score(session: Session, site_id: int, features: Iterable[str]) -> float | None:
     """The learned probability of spam, from one query over the features present."""
     wanted = [*features, TOTAL_FEATURE]
     counts = {
-        row.feature: spam.Counts(row.spam, row.ham)
-        for row in session.scalars(
-            select(SpamFeature).where(
-                SpamFeature.site_id == site_id, SpamFeature.feature.in_(wanted)
-            )
+        feature: spam.Counts(spam_count, ham)
+        for feature, spam_count, ham in session.execute(
+            _FEATURE_COUNTS, {"site_id": site_id, "features": wanted}
         )
     }
     totals = counts.pop(TOTAL_FEATURE, spam.Counts())
