@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from moderation import wordlist
 from moderation.wordlist import WordList, words
 
 
@@ -48,3 +51,10 @@ def test_a_long_list_and_a_long_text_stay_linear():
     wordlist = WordList(entries)
     text = " ".join(["word1"] * 2000) + " word1 tail1"
     assert wordlist.find(text) == ["word1 tail1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_splits_as_the_character_loop_does(text):
+    folded = wordlist.normalise(text)
+    assert wordlist.words(text) == wordlist._words_by_character(folded)
