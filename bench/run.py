@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.run --quick    # one short run of each, to try it out
 
 Every server runs under gunicorn with the same settings, the service's own file
-(moderation/gunicorn_conf.py: 2 workers, gthread, 4 threads, no access log), on 127.0.0.1, and wrk
+(moderation/gunicorn_conf.py: 2 workers, gthread, 2 threads, no access log), on 127.0.0.1, and wrk
 drives it from the same machine after a 2 s warm-up that is not counted. The data is seeded in bulk: 200
 articles of 50 approved comments (a third of them replies), one article of 5,000, and a million
 pending comments for the queue scenario (on SQLite and on PostgreSQL). Isso is installed from PyPI
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path.home() / ".cache" / "moderation-bench"
 ISSO_VENV = CACHE / "isso-venv"
 PYTHON = sys.executable
-# Every server runs under the service's own gunicorn settings file (gthread, 4 threads,
+# Every server runs under the service's own gunicorn settings file (gthread, 2 threads,
 # keep-alive rebalancing, gc.freeze): the file imports nothing from the package.
 GUNICORN = ["-m", "gunicorn", "-c", str(ROOT / "moderation" / "gunicorn_conf.py"), "--workers", "2"]
 CONNECTIONS = 32

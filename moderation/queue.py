@@ -886,14 +886,16 @@ def list_queue_rows(
         newest_first=newest_first,
         by_spam_score=by_spam_score,
     )
-    rows = list(session.execute(stmt))
+    # On the session's connection itself: rows are all this wants, not the ORM's loading.
+    connection = session.connection()
+    rows = list(connection.execute(stmt))
     page = QueueRows(rows[:limit], defaultdict(list), defaultdict(list), None)
     page.next_cursor = _next_cursor(rows, limit, by_spam_score)
     if page.comments:
         ids = {"ids": [row.id for row in page.comments]}
-        for flag in session.execute(_FLAG_ROWS, ids):
+        for flag in connection.execute(_FLAG_ROWS, ids):
             page.flags[flag.comment_id].append(flag)
-        for decision in session.execute(_DECISION_ROWS, ids):
+        for decision in connection.execute(_DECISION_ROWS, ids):
             page.history[decision.comment_id].append(decision)
     return page
 

@@ -6,7 +6,17 @@ import pytest
 
 from moderation.extensions import db
 from moderation.identity import token_hash
-from moderation.models import Article, Comment, Site, Status, utcnow
+from moderation.models import (
+    Action,
+    Article,
+    Comment,
+    Decision,
+    Flag,
+    Reason,
+    Site,
+    Status,
+    utcnow,
+)
 
 from .conftest import thread_url
 
@@ -88,10 +98,30 @@ def test_queue_page_queries_do_not_grow_with_the_queue(
     app, client, site, auth, count_queries, size
 ):
     seed(app, size, status=Status.PENDING)
+    with app.app_context():
+        # Every comment reported twice and logged once, so the page has details to gather.
+        for comment in db.session.scalars(db.select(Comment)):
+            for reason in (Reason.SPAM, Reason.ABUSE):
+                db.session.add(
+                    Flag(comment_id=comment.id, reason=reason, reporter_hash=reason.value)
+                )
+            db.session.add(
+                Decision(
+                    site_id=comment.site_id,
+                    comment_id=comment.id,
+                    actor="system:test",
+                    action=Action.HOLD,
+                    to_status=Status.PENDING,
+                )
+            )
+        db.session.commit()
     with count_queries() as queries:
         response = client.get("/api/v1/sites/news/queue", headers=auth)
     assert response.status_code == 200
-    assert len(response.get_json()["comments"]) == min(50, size)
+    comments = response.get_json()["comments"]
+    assert len(comments) == min(50, size)
+    assert all([f["reason"] for f in c["flags"]] == ["spam", "abuse"] for c in comments)
+    assert all([h["action"] for h in c["history"]] == ["hold"] for c in comments)
     # The token (with its site), the page (with articles), reader reports, history.
     assert len(queries) == 4
 
