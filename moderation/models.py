@@ -141,6 +141,9 @@ class Site(Base):
     # This site's screening-rule settings, over the configured defaults (see rules.RuleSettings).
     rule_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moves on in the same transaction as anything a moderation queue page shows (a submission,
+    # an edit, a report, a decision), so a page cached under it is never stale.
+    queue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Article(Base):

@@ -273,6 +273,7 @@ def store_submission(session: Session, screened: Screened) -> Submitted:
     _record_screening(session, comment, None, outcome)
     if comment.status in PUBLIC_STATUSES:
         _adjust_articles(session, {article.id: +1})
+    _queue_changed(session, [site.id])
     return Submitted(comment=comment, site=site, edit_token=token)
 
 
@@ -412,6 +413,7 @@ def edit(
     delta = int(comment.status in PUBLIC_STATUSES) - int(was_public)
     if was_public or delta:
         _adjust_articles(session, {article.id: delta})
+    _queue_changed(session, [site.id])
     return comment, site
 
 
@@ -482,6 +484,7 @@ def report(
                 f"{open_reports} readers reported it",
             )
             comment.held_because = [*comment.held_because, "reports"]
+    _queue_changed(session, [comment.site_id])
     return flag
 
 
@@ -627,6 +630,26 @@ def _set_status(
         )
     if touched:
         _adjust_articles(session, {a: deltas[a] for a in touched})
+    _queue_changed(session, {c.site_id for c in comments})
+
+
+_BUMP_QUEUE_VERSIONS = (
+    update(Site)
+    .where(Site.id.in_(bindparam("site_ids", expanding=True)))
+    .values(queue_version=Site.queue_version + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _queue_changed(session: Session, site_ids: Collection[int]) -> None:
+    """Move the sites' queue versions on, so no cached queue page of theirs is served again.
+
+    Called last in its transaction where it can be: on PostgreSQL the update holds the site's
+    row until the commit, and concurrent writers to the site queue up behind it. Sites in id
+    order, so two transactions never wait for each other's rows.
+    """
+    if site_ids:
+        session.execute(_BUMP_QUEUE_VERSIONS, {"site_ids": sorted(set(site_ids))})
 
 
 def _adjust_articles(session: Session, deltas: dict[int, int]) -> None:

@@ -6,6 +6,7 @@ found, so the API does not even confirm that it exists.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from ..prepared import PreparedRead
 from ..rules import RuleSettingsError
 from ..serializers import moderator_comment, queued_comment, rfc3339
 from .errors import ApiError, forbidden
-from .payload import json_body
+from .payload import if_none_match, json_body
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 
@@ -35,10 +36,10 @@ MAX_QUEUE_LIMIT = 200
 _TOKEN_BY_HASH = select(ApiToken).where(
     ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)
 )
-# The queue page, read by a site's tools all day long, needs only the token's site: one row read
-# on the driver (see ``moderation.prepared``) rather than an ORM token and site.
+# The queue page, read by a site's tools all day long, needs only the token's site and its queue
+# version: one row read on the driver (see ``moderation.prepared``), not an ORM token and site.
 _TOKEN_SITE = PreparedRead(
-    select(ApiToken.site_id, Site.slug)
+    select(ApiToken.site_id, Site.slug, Site.queue_version)
     .join(Site, Site.id == ApiToken.site_id)
     .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None))
 )
@@ -84,14 +85,15 @@ def _token_for_site(slug: str) -> ApiToken:
     return token
 
 
-def _site_id_for_token(slug: str) -> int:
-    """The id of the site the request's token belongs to, which must be ``slug``."""
+def _queue_site_for_token(slug: str) -> tuple[int, int]:
+    """The id and queue version of the site the request's token belongs to, which must be
+    ``slug``."""
     row = _TOKEN_SITE.first(db.engine, {"hash": _bearer_hash()})
     if row is None:
         raise _invalid_token()
-    site_id, token_site = row
+    site_id, token_site, version = row
     _check_site(token_site, slug)
-    return int(site_id)
+    return int(site_id), int(version)
 
 
 def _actor(token: ApiToken) -> str:
@@ -116,7 +118,14 @@ def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
 
 @bp.get("/sites/<site>/queue")
 def get_queue(site: str) -> Response:
-    site_id = _site_id_for_token(site)
+    """A page of the queue, served from the cache while the site's queue version stands.
+
+    Every change a page shows moves the version on in its own transaction (see
+    ``queue._queue_changed``), and the version is read before the page: a cached page is never
+    older than its key. Tools that poll the queue send ``If-None-Match`` and get a 304 until
+    something changes.
+    """
+    site_id, version = _queue_site_for_token(site)
     view = v.optional_choice(dict(request.args), "status", queue.QUEUE_VIEWS) or "pending"
     order = v.optional_choice(dict(request.args), "order", ("oldest", "newest", "spam"))
     limit_raw = request.args.get("limit", "50")
@@ -128,13 +137,38 @@ def get_queue(site: str) -> Response:
             field="limit",
         )
     article = request.args.get("article")
+    article_key = v.article_key(article) if article is not None else None
+    cursor = request.args.get("cursor") or None
+    key = "queue:" + json.dumps(
+        [site_id, version, view, order, article_key, cursor, int(limit_raw)], ensure_ascii=False
+    )
+    etag = '"q' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in if_none_match():
+        return Response(status=304, headers=headers)
+    cache = current_app.extensions["thread_cache"]
+    body = cache.get(key)
+    if body is None:
+        body = _queue_page_json(site_id, view, order, article_key, int(limit_raw), cursor)
+        cache.set(key, body)
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+def _queue_page_json(
+    site_id: int,
+    view: str,
+    order: str | None,
+    article_key: str | None,
+    limit: int,
+    cursor: str | None,
+) -> bytes:
     page = queue.list_queue_rows(
         db.session(),
         site_id=site_id,
         view=view,
-        article_key=v.article_key(article) if article is not None else None,
-        limit=int(limit_raw),
-        cursor=request.args.get("cursor") or None,
+        article_key=article_key,
+        limit=limit,
+        cursor=cursor,
         newest_first=order == "newest",
         by_spam_score=order == "spam",
     )
@@ -143,14 +177,11 @@ def get_queue(site: str) -> Response:
         for row in page.comments
     ]
     # Compact and in the fields' own order: jsonify would sort the keys of every comment first.
-    body = json.dumps(
+    return json.dumps(
         {"comments": comments, "next_cursor": page.next_cursor},
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    response = Response(body, mimetype="application/json")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    ).encode()
 
 
 def _decision_fields(data: dict[str, Any]) -> tuple[queue.Action, Reason | None, str | None]:

@@ -535,8 +535,17 @@ def _moderation_paths() -> dict[str, Any]:
                                 "next_cursor": _nullable(_string()),
                             }
                         ),
-                        "The page.",
-                    ),
+                        "The page. Its ETag changes with anything the page shows (a new comment, "
+                        "an edit, a report, a decision), so a tool polling the queue can send "
+                        "`If-None-Match` and get a 304 until then.",
+                    )
+                    | {
+                        "headers": {
+                            "ETag": {"schema": _string()},
+                            "Cache-Control": {"schema": _string()},
+                        }
+                    },
+                    "304": {"description": "Unchanged since the `If-None-Match` ETag."},
                     "400": COMMON_ERRORS["400"],
                     **auth_errors,
                 },
