@@ -13,7 +13,8 @@ into its own virtualenv under ~/.cache/moderation-bench and seeded with the same
 Scenarios: S1 random 50-comment thread reads; S2 the first page of the 5,000-comment thread;
 S3 submissions of ~500 characters with some markup (rate limits off); S4 counts of 50 articles;
 S5 the pending queue's first page with 1,000,000 comments in the database, at 32 connections
-like the others and at 4 (a newsroom's moderators at work).
+like the others and at 4 (a newsroom's moderators at work), and pages at random depths of the
+queue (random cursors), which the queue-page cache cannot serve: the cost of building a page.
 
 Writes the table to bench/RESULTS.md with the date, the machine and its load.
 """
@@ -51,6 +52,9 @@ CONNECTIONS = 32
 # S5 again with a newsroom's moderators at work rather than 32 clients at once.
 MODERATORS = 4
 S5_FEW = f"S5 ({MODERATORS} conn.)"
+SCENARIOS = {
+    "s1": "S1", "s2": "S2", "s3": "S3", "s4": "S4", "s5": "S5", "s5-cold": "S5 (random pages)",
+}  # fmt: skip
 PENDING = 1_000_000
 
 
@@ -158,7 +162,7 @@ def measure(
     return result
 
 
-def scripts(folder: Path, token: str) -> dict[str, str]:
+def scripts(folder: Path, token: str, pending: int = PENDING) -> dict[str, str]:
     """wrk scripts for both systems; random choices are seeded per wrk thread."""
     body = seed.submission_body()
     keys = ", ".join(f'"%2Fbench%2Farticle-{n}"' for n in range(seed.ARTICLES))
@@ -203,6 +207,31 @@ def scripts(folder: Path, token: str) -> dict[str, str]:
         "s5": lua(folder / "s5.lua", f"""
             request = function()
               return wrk.format("GET", "/api/v1/sites/bench/queue?limit=50",
+                {{["Authorization"] = "Bearer {token}"}})
+            end
+            """),
+        # Pages at random depths of the queue, each almost never asked for twice: what a page
+        # costs when it is built from the database rather than served from the cache.
+        "s5-cold": lua(folder / "s5-cold.lua", common + f"""
+            chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+            -- base64url without padding, as the service writes its cursors ("c1:<last id>")
+            b64 = function(s)
+              local out = {{}}
+              for i = 1, #s, 3 do
+                local a, b, c = s:byte(i, i + 2)
+                local n = a * 65536 + (b or 0) * 256 + (c or 0)
+                local digits = {{math.floor(n / 262144) % 64, math.floor(n / 4096) % 64,
+                                 math.floor(n / 64) % 64, n % 64}}
+                local left = #s - i + 1
+                for j = 1, (left >= 3 and 4 or left + 1) do
+                  out[#out + 1] = chars:sub(digits[j] + 1, digits[j] + 1)
+                end
+              end
+              return table.concat(out)
+            end
+            request = function()
+              local cursor = b64("c1:" .. math.random({pending}))
+              return wrk.format("GET", "/api/v1/sites/bench/queue?limit=50&cursor=" .. cursor,
                 {{["Authorization"] = "Bearer {token}"}})
             end
             """),
@@ -342,14 +371,14 @@ def main() -> None:
         print("seeding SQLite", flush=True)
         sqlite_url = f"sqlite:///{folder / 'bench.sqlite3'}"
         token = seed.seed_service(sqlite_url, str(folder / "instance"), pending=args.pending)
-        lua_scripts = scripts(folder, token)
+        lua_scripts = scripts(folder, token, args.pending)
 
         results.append(ceiling_run("ceiling (start)", lua_scripts, runs, duration, memory))
 
         server = service("moderation-sqlite", sqlite_url, folder / "instance")
         try:
-            for scenario in ("s1", "s2", "s4", "s5", "s3"):
-                results.append(measure(scenario.upper(), "moderation (SQLite)", server.port,
+            for scenario in ("s1", "s2", "s4", "s5", "s5-cold", "s3"):
+                results.append(measure(SCENARIOS[scenario], "moderation (SQLite)", server.port,
                                        lua_scripts[scenario], runs, duration))  # fmt: skip
             results.append(measure(S5_FEW, "moderation (SQLite)", server.port,
                                    lua_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
@@ -362,12 +391,12 @@ def main() -> None:
             pg_url = seed.reset_postgres_schema(args.postgres, "bench")
             pg_token = seed.seed_service(pg_url, str(folder / "instance-pg"), pending=args.pending)
             (folder / "pg").mkdir()
-            pg_scripts = scripts(folder / "pg", pg_token)
+            pg_scripts = scripts(folder / "pg", pg_token, args.pending)
             server = service("moderation-pg", pg_url, folder / "instance-pg")
             try:
-                for scenario in ("s1", "s4", "s5", "s3"):
-                    results.append(measure(scenario.upper(), "moderation (PostgreSQL)", server.port,
-                                           pg_scripts[scenario], runs, duration))  # fmt: skip
+                for scenario in ("s1", "s4", "s5", "s5-cold", "s3"):
+                    results.append(measure(SCENARIOS[scenario], "moderation (PostgreSQL)",
+                                           server.port, pg_scripts[scenario], runs, duration))  # fmt: skip
                 results.append(measure(S5_FEW, "moderation (PostgreSQL)", server.port,
                                        pg_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
                 memory["moderation (PostgreSQL)"] = server.worker_rss_mb()

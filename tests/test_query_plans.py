@@ -10,6 +10,7 @@ from sqlalchemy import event, text
 from moderation.extensions import db
 from moderation.identity import token_hash
 from moderation.models import Article, Comment, Site, Status, utcnow
+from moderation.queue import encode_cursor
 
 POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 APPROVED, PENDING = 3_000, 20_000
@@ -118,3 +119,53 @@ def test_the_thread_and_count_reads_use_their_indexes(app, client, site):
         for relation, index in _scans(_plan(app, statement, parameters)):
             if relation == "comments":
                 assert index is not None, f"comments read without an index by:\n{statement}"
+
+
+def test_a_page_deep_in_the_queue_starts_at_its_cursor(app, client, site, auth):
+    """A cursor is a seek into the queue index, not a walk of the queue up to it."""
+    _seed(app)
+    with app.app_context():
+        pending = db.session.scalars(
+            db.select(Comment.id).where(Comment.status == Status.PENDING).order_by(Comment.id)
+        ).all()
+        dialect = db.engine.dialect.name
+        engine = db.engine
+    deep = PENDING - 200
+    statements = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+        if "FROM articles JOIN comments" in statement or "FROM comments JOIN articles" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(
+            "/api/v1/sites/news/queue",
+            headers=auth,
+            query_string={"cursor": encode_cursor(pending[deep - 1])},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert [c["id"] for c in response.get_json()["comments"]] == pending[deep : deep + 50]
+    [(statement, parameters)] = statements
+    with app.app_context(), db.engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        if dialect == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            details = [row[-1] for row in cursor.fetchall()]
+            assert any("ix_comments_queue" in d and "id>?" in d for d in details), details
+        else:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            (plan,) = cursor.fetchone()
+            plan = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
+            conditions = _index_conditions(plan, "ix_comments_queue")
+            # The cursor is where the index scan starts, not a filter on its rows.
+            assert any(str(pending[deep - 1]) in c for c in conditions), json.dumps(plan, indent=1)
+
+
+def _index_conditions(plan: dict, index: str) -> list[str]:
+    found = [plan.get("Index Cond", "")] if plan.get("Index Name") == index else []
+    for child in plan.get("Plans", []):
+        found += _index_conditions(child, index)
+    return found

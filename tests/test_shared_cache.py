@@ -1,5 +1,5 @@
 """Two service processes on different ports, one PostgreSQL and one Redis: a decision made through
-one is never followed by a stale thread from the other.
+one is never followed by a stale thread (or moderation queue page) from the other.
 
 The thread cache is keyed by the article's version, which the decision bumps in its own
 transaction; the processes share the cache through Redis, so each reuses what the other rendered,
@@ -78,6 +78,7 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
     }
     thread = f"/api/v1/sites/news/articles/{quote(ARTICLE, safe='')}/comments"
     auth = {"Authorization": f"Bearer {token}"}
+    queue = "/api/v1/sites/news/queue"
     with service_processes(env, count=2) as (a, b):
         _, _, headers = _call(a, "GET", thread)
         form_token = headers["X-Form-Token"]
@@ -87,16 +88,23 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
         assert status == 201
         comment_id = created["comment"]["id"]
 
-        # Both processes read (and cache) the empty thread.
+        # Both processes read (and cache) the empty thread and the queue holding the comment.
         assert _call(a, "GET", thread)[1]["comments"] == []
         assert _call(b, "GET", thread)[1]["comments"] == []
+        assert [c["id"] for c in _call(a, "GET", queue, headers=auth)[1]["comments"]] == [
+            comment_id
+        ]
+        assert [c["id"] for c in _call(b, "GET", queue, headers=auth)[1]["comments"]] == [
+            comment_id
+        ]
 
-        # Approved through B: A's very next read shows it.
+        # Approved through B: A's very next read shows it, and its queue no longer holds it.
         status, _, _ = _call(b, "POST", f"/api/v1/comments/{comment_id}/decision",
                              {"action": "approve"}, auth)  # fmt: skip
         assert status == 200
         assert [c["id"] for c in _call(a, "GET", thread)[1]["comments"]] == [comment_id]
         assert [c["id"] for c in _call(b, "GET", thread)[1]["comments"]] == [comment_id]
+        assert _call(a, "GET", queue, headers=auth)[1]["comments"] == []
 
         # Rejected through A: B's very next read no longer has it.
         status, _, _ = _call(a, "POST", f"/api/v1/comments/{comment_id}/decision",
@@ -109,6 +117,8 @@ def test_two_processes_share_the_cache_and_never_serve_a_stale_thread(pg_url, tm
         import redis
 
         keys = redis.Redis.from_url(REDIS_URL).keys("moderation:*")
+        pages = [k for k in keys if k.startswith(b"moderation:queue:")]
         # Before the article existed, empty with the comment pending, approved, rejected: one
-        # rendering each, shared by both processes.
-        assert len(keys) == 4, keys
+        # rendering each, shared by both processes; and the queue before and after the approval.
+        assert len(keys) - len(pages) == 4, keys
+        assert len(pages) == 2, pages
