@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from .akismet import Akismet
-from .cache import make_cache
+from .cache import make_cache, make_queue_cache
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
 from .extensions import QueuedWriterConnection, configure_sqlite, db, limiter, write_intent
 from .fastpath import FastReads
@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             configure_sqlite(db.engine)
     limiter.init_app(app)
     app.extensions["thread_cache"] = make_cache(settings.cache_url)
+    app.extensions["queue_cache"] = make_queue_cache(settings.cache_url)
     app.extensions["form_tokens"] = FormTokens(app.config["SECRET_KEY"])
     app.extensions["screening_policy"] = _screening_policy(settings, app.config["SECRET_KEY"])
 

@@ -1,9 +1,10 @@
-"""The cache of ready thread JSON.
+"""The caches of ready JSON: public threads, and the moderation API's queue pages.
 
-Keys carry the article's version, which is bumped in the same transaction as any change to the
-public thread; a key therefore never names stale content and nothing has to be invalidated. Old
-versions simply age out (LRU in memory, a TTL in Redis). With ``cache_url`` set, every service
-process shares one Redis, so work done by one is reused by all.
+Keys carry the article's version (a queue page's, its site's queue version), which is bumped in
+the same transaction as any change to what it shows; a key therefore never names stale content
+and nothing has to be invalidated. Old versions simply age out (LRU in memory, a TTL in Redis).
+With ``cache_url`` set, every service process shares one Redis, so work done by one is reused by
+all.
 """
 
 from __future__ import annotations
@@ -76,5 +77,14 @@ class RedisCache:
             log.warning("thread cache unavailable", exc_info=True)
 
 
-def make_cache(url: str) -> ThreadCache:
-    return RedisCache(url) if url else MemoryCache()
+def make_cache(
+    url: str, *, max_bytes: int = 64 * 1024 * 1024, ttl_seconds: int = 24 * 3600
+) -> ThreadCache:
+    return RedisCache(url, ttl_seconds) if url else MemoryCache(max_bytes)
+
+
+def make_queue_cache(url: str) -> ThreadCache:
+    """Moderation queue pages, apart from the threads: a moderator paging deep into the queue
+    must not push readers' threads out. A page is outdated by the next submission or decision,
+    so a smaller budget and a short life in Redis are enough."""
+    return make_cache(url, max_bytes=16 * 1024 * 1024, ttl_seconds=15 * 60)

@@ -117,3 +117,15 @@ def test_pages_of_other_queries_and_sites_are_kept_apart(client, make_site, make
     assert ids(client.get("/api/v1/sites/other/queue", headers=other)) == [theirs]
     # Another site's submission leaves this site's page (and its validator) as it was.
     assert page(client, auth, limit=2).headers["ETag"] == first.headers["ETag"]
+
+
+def test_queue_pages_are_kept_apart_from_the_threads(app, client, site, post, auth):
+    post(ARTICLE)
+    page(client, auth)
+    client.get(f"/api/v1/sites/news/articles/{ARTICLE.replace('/', '%2F')}/comments")
+    queue_cache, thread_cache = app.extensions["queue_cache"], app.extensions["thread_cache"]
+    assert queue_cache is not thread_cache
+    # A moderator paging deep into the queue cannot push readers' threads out of theirs.
+    assert queue_cache.max_bytes < thread_cache.max_bytes
+    assert [k.startswith("queue:") for k in queue_cache._data] == [True]
+    assert thread_cache._data and not any(k.startswith("queue:") for k in thread_cache._data)

@@ -146,7 +146,7 @@ def get_queue(site: str) -> Response:
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in if_none_match():
         return Response(status=304, headers=headers)
-    cache = current_app.extensions["thread_cache"]
+    cache = current_app.extensions["queue_cache"]
     body = cache.get(key)
     if body is None:
         body = _queue_page_json(site_id, view, order, article_key, int(limit_raw), cursor)
