@@ -136,11 +136,12 @@ def get_queue(site: str) -> Response:
             f"limit must be between 1 and {MAX_QUEUE_LIMIT}.",
             field="limit",
         )
+    limit = int(limit_raw)
     article = request.args.get("article")
     article_key = v.article_key(article) if article is not None else None
     cursor = request.args.get("cursor") or None
     key = "queue:" + json.dumps(
-        [site_id, version, view, order, article_key, cursor, int(limit_raw)], ensure_ascii=False
+        [site_id, version, view, order, article_key, cursor, limit], ensure_ascii=False
     )
     etag = '"q' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
@@ -149,7 +150,7 @@ def get_queue(site: str) -> Response:
     cache = current_app.extensions["queue_cache"]
     body = cache.get(key)
     if body is None:
-        body = _queue_page_json(site_id, view, order, article_key, int(limit_raw), cursor)
+        body = _queue_page_json(site_id, view, order, article_key, limit, cursor)
         cache.set(key, body)
     return Response(body, mimetype="application/json", headers=headers)
 
