@@ -14,13 +14,12 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
-    Table,
     and_,
     bindparam,
     func,
@@ -33,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, make_transient_to_detached
+from sqlalchemy.orm import Session, contains_eager
 
 from . import rules, screening
 from .api.errors import ApiError, conflict, forbidden, not_found, validation_error
@@ -51,6 +50,7 @@ from .models import (
     Status,
     utcnow,
 )
+from .prepared import Prepared, as_loaded, entity_columns
 from .sanitize import sanitize_comment, visible_text
 from .serializers import editable_until
 from .validate import origin_of
@@ -81,21 +81,39 @@ class Submitted:
     edit_token: str
 
 
-# Statements of the submission path, built once: composing a statement cost more than running it.
-_SITE_BY_SLUG = select(Site).where(Site.slug == bindparam("slug"))
-_ARTICLE_BY_KEY = select(Article).where(
-    Article.site_id == bindparam("site_id"), Article.key == bindparam("key")
+# The submission path's statements, run on the driver (see ``prepared``): through the session,
+# they cost more than the rest of a submission together.
+_SITE_BY_SLUG = Prepared(select(*entity_columns(Site)).where(Site.slug == bindparam("slug")))
+_ARTICLE_BY_KEY = Prepared(
+    select(*entity_columns(Article)).where(
+        Article.site_id == bindparam("site_id"), Article.key == bindparam("key")
+    )
 )
-_ARTICLE_FOR_WRITE = _ARTICLE_BY_KEY.execution_options(populate_existing=True)
-_INSERT_COMMENT = insert(cast(Table, Comment.__table__)).returning(Comment.id)
-_INSERT_DECISION = insert(cast(Table, Decision.__table__))
+# What the write needs of the article, read again under the write lock.
+_ARTICLE_FOR_WRITE = Prepared(
+    select(Article.id, Article.closed, Article.url, Article.title).where(
+        Article.site_id == bindparam("site_id"), Article.key == bindparam("key")
+    )
+)
+_FILL_ARTICLE = Prepared(
+    update(Article)
+    .where(Article.id == bindparam("article_id"))
+    .values(
+        url=func.coalesce(Article.url, bindparam("new_url")),
+        title=func.coalesce(Article.title, bindparam("new_title")),
+    )
+)
+_COMMENT_COLUMNS = [c.key for c in entity_columns(Comment) if c.key != "id"]
+_INSERT_COMMENT = Prepared(insert(Comment).returning(Comment.id), column_keys=_COMMENT_COLUMNS)
+_DECISION_COLUMNS = [c.key for c in entity_columns(Decision) if c.key != "id"]
+_INSERT_DECISION = Prepared(insert(Decision), column_keys=_DECISION_COLUMNS)
 
 
 def get_site(session: Session, slug: str) -> Site:
-    site = session.scalar(_SITE_BY_SLUG, {"slug": slug})
-    if site is None:
+    row = _SITE_BY_SLUG.one_or_none(session, {"slug": slug})
+    if row is None:
         raise not_found(f"There is no site {slug!r}.")
-    return site
+    return as_loaded(session, Site, row)
 
 
 def check_origin(site: Site, origin: str | None) -> None:
@@ -111,38 +129,42 @@ def _check_article_url(site: Site, url: str | None) -> None:
         )
 
 
-def _get_or_create_article(
+def _article_for_write(
     session: Session, site: Site, key: str, url: str | None, title: str | None
-) -> Article:
+) -> tuple[int, bool]:
+    """The article's id and whether it is closed, read afresh under the write lock (even if
+    loaded before): whether it is closed must be current when writing. Created if new."""
     _check_article_url(site, url)
-    # Read afresh even if loaded before: whether it is closed must be current when writing.
     params = {"site_id": site.id, "key": key}
-    article = session.scalar(_ARTICLE_FOR_WRITE, params)
-    if article is None:
+    row = _ARTICLE_FOR_WRITE.one_or_none(session, params)
+    if row is None:
         article = Article(site_id=site.id, key=key, url=url, title=title)
         try:
             # A savepoint, so losing the race to another writer creating the same article does
             # not roll back the caller's transaction.
             with session.begin_nested():
                 session.add(article)
+            return article.id, article.closed
         except IntegrityError:
-            article = session.scalars(_ARTICLE_FOR_WRITE, params).one()
-    else:
-        # The first page to mention an article names it; later submissions only fill gaps, so a
-        # reader cannot retitle an article by posting with another title.
-        if article.url is None and url is not None:
-            article.url = url
-        if article.title is None and title is not None:
-            article.title = title
-    return article
+            row = _ARTICLE_FOR_WRITE.one_or_none(session, params)
+            assert row is not None  # the other writer's article
+    article_id, closed, known_url, known_title = row
+    # The first page to mention an article names it; later submissions only fill gaps, so a
+    # reader cannot retitle an article by posting with another title.
+    if (known_url is None and url is not None) or (known_title is None and title is not None):
+        _FILL_ARTICLE.run(session, {"article_id": article_id, "new_url": url, "new_title": title})
+        _expire_loaded(session, Article, {article_id}, ["url", "title"])
+    return article_id, closed
 
 
 def _mode(site: Site, article: Article | None) -> ModerationMode:
     return (article.moderation_mode if article else None) or site.moderation_mode
 
 
-def _check_open(site: Site, article: Article | None) -> None:
-    if site.closed or (article is not None and article.closed):
+def _check_open(site: Site, article: Article | None, closed: bool = False) -> None:
+    """Refuse a comment on a closed site or article (``closed``: the article's state as read
+    under the write lock)."""
+    if site.closed or closed or (article is not None and article.closed):
         raise ApiError(403, "article_closed", "Comments are closed on this article.")
 
 
@@ -186,7 +208,8 @@ def screen_submission(
     site = get_site(session, site_slug)
     check_origin(site, client.origin)
     _check_article_url(site, new.article_url)
-    article = session.scalar(_ARTICLE_BY_KEY, {"site_id": site.id, "key": article_key})
+    row = _ARTICLE_BY_KEY.one_or_none(session, {"site_id": site.id, "key": article_key})
+    article = as_loaded(session, Article, row) if row else None
     _check_open(site, article)
 
     parent = None
@@ -240,14 +263,14 @@ def store_submission(session: Session, screened: Screened) -> Submitted:
     """Store a screened comment: logged, and counted if public. The article is read again (or
     created), so a thread closed since the screening refuses it."""
     site, new, parent, outcome = screened.site, screened.new, screened.parent, screened.outcome
-    article = _get_or_create_article(
+    article_id, closed = _article_for_write(
         session, site, screened.article_key, new.article_url, new.article_title
     )
-    _check_open(site, article)
+    _check_open(site, None, closed)
     token = new_token()
     values: dict[str, Any] = {
         "site_id": site.id,
-        "article_id": article.id,
+        "article_id": article_id,
         "parent_id": parent.id if parent else None,
         "root_id": (parent.root_id or parent.id) if parent else None,
         "depth": parent.depth + 1 if parent else 0,
@@ -269,12 +292,11 @@ def store_submission(session: Session, screened: Screened) -> Submitted:
     # Written as one INSERT, then handed to the session as if loaded: the unit of work's flush
     # of a new object cost more than the rest of the write.
     session.flush()  # whatever the article needs written goes first
-    comment = Comment(id=session.scalar(_INSERT_COMMENT, values), **values)
-    make_transient_to_detached(comment)
-    session.add(comment)
+    comment_id = _INSERT_COMMENT.scalar(session, values)
+    comment = as_loaded(session, Comment, {"id": comment_id, **values})
     _record_screening(session, comment, None, outcome)
     if comment.status in PUBLIC_STATUSES:
-        _adjust_articles(session, {article.id: +1})
+        _adjust_articles(session, {article_id: +1})
     _queue_changed(session, [site.id])
     return Submitted(comment=comment, site=site, edit_token=token)
 
@@ -318,8 +340,8 @@ def _record_screening(
         return
     session.flush()  # entries logged before these keep their place in the log
     now = utcnow()
-    session.execute(
-        _INSERT_DECISION,
+    _INSERT_DECISION.run_many(
+        session,
         [
             {
                 "site_id": comment.site_id,
@@ -635,11 +657,13 @@ def _set_status(
     _queue_changed(session, {c.site_id for c in comments})
 
 
-_BUMP_QUEUE_VERSIONS = (
-    update(Site)
-    .where(Site.id.in_(bindparam("site_ids", expanding=True)))
-    .values(queue_version=Site.queue_version + 1)
-    .execution_options(synchronize_session=False)
+_BUMP_QUEUE_VERSION = Prepared(
+    update(Site).where(Site.id == bindparam("site_id")).values(queue_version=Site.queue_version + 1)
+)
+_ADJUST_ARTICLE = Prepared(
+    update(Article)
+    .where(Article.id == bindparam("article_id"))
+    .values(public_count=Article.public_count + bindparam("delta"), version=Article.version + 1)
 )
 
 
@@ -650,24 +674,30 @@ def _queue_changed(session: Session, site_ids: Collection[int]) -> None:
     row until the commit, and concurrent writers to the site queue up behind it. Sites in id
     order, so two transactions never wait for each other's rows.
     """
-    if site_ids:
-        session.execute(_BUMP_QUEUE_VERSIONS, {"site_ids": sorted(set(site_ids))})
+    if not site_ids:
+        return
+    session.flush()  # the changes the new version stands for go first
+    for site_id in sorted(set(site_ids)):
+        _BUMP_QUEUE_VERSION.run(session, {"site_id": site_id})
+    _expire_loaded(session, Site, site_ids, ["queue_version"])
 
 
 def _adjust_articles(session: Session, deltas: dict[int, int]) -> None:
     """Shift public counts and bump versions in SQL (never read-modify-write), so concurrent
     writers on PostgreSQL cannot lose an increment."""
-    for article_id, delta in deltas.items():
-        session.execute(
-            update(Article)
-            .where(Article.id == article_id)
-            .values(public_count=Article.public_count + delta, version=Article.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-    # Objects already loaded must not show the old numbers.
+    session.flush()
+    for article_id, delta in sorted(deltas.items()):
+        _ADJUST_ARTICLE.run(session, {"article_id": article_id, "delta": delta})
+    _expire_loaded(session, Article, deltas, ["public_count", "version"])
+
+
+def _expire_loaded(
+    session: Session, cls: type, ids: Collection[int], attributes: list[str]
+) -> None:
+    """Objects already loaded must not show the old values of what SQL just changed."""
     for obj in session.identity_map.values():
-        if isinstance(obj, Article) and obj.id in deltas:
-            session.expire(obj, ["public_count", "version"])
+        if isinstance(obj, cls) and obj.id in ids:  # type: ignore[attr-defined]
+            session.expire(obj, attributes)
 
 
 def _log(

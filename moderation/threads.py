@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from .api.errors import not_found, validation_error
 from .cache import ThreadCache
 from .models import PUBLIC_STATUSES, Article, Comment, Site
-from .prepared import PreparedRead
+from .prepared import Prepared
 from .queue import decode_cursor, encode_cursor
 from .serializers import public_article, public_comment
 
@@ -100,7 +100,7 @@ class ThreadVersion:
 
 # The hot path: one statement, built once, that reads the article's version (and the site's
 # origins for CORS). Everything else is in the cached JSON it keys.
-_VERSION = PreparedRead(
+_VERSION = Prepared(
     select(Site.id, Site.closed, Site.origins, Article.id, Article.version)
     .outerjoin(Article, and_(Article.site_id == Site.id, Article.key == bindparam("key")))
     .where(Site.slug == bindparam("slug"))
@@ -260,13 +260,13 @@ def _assemble(
 
 
 @functools.lru_cache(maxsize=MAX_COUNT_KEYS)
-def _counts_read(keys: int) -> PreparedRead:
+def _counts_read(keys: int) -> Prepared:
     """Counts of ``keys`` articles: one statement per number of keys, compiled once each.
 
     The site's origins (for CORS) come with every row; they are read as stored, not decoded,
     and decoded once from the first row.
     """
-    return PreparedRead(
+    return Prepared(
         select(Site.id, type_coerce(Site.origins, Text), Article.key, Article.public_count)
         .outerjoin(
             Article,

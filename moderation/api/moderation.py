@@ -19,7 +19,7 @@ from .. import validate as v
 from ..extensions import db
 from ..identity import token_hash
 from ..models import ApiToken, Ban, BanKind, Comment, Reason, Site
-from ..prepared import PreparedRead
+from ..prepared import Prepared
 from ..rules import RuleSettingsError
 from ..serializers import moderator_comment, queued_comment, rfc3339
 from .errors import ApiError, forbidden
@@ -38,7 +38,7 @@ _TOKEN_BY_HASH = select(ApiToken).where(
 )
 # The queue page, read by a site's tools all day long, needs only the token's site and its queue
 # version: one row read on the driver (see ``moderation.prepared``), not an ORM token and site.
-_TOKEN_SITE = PreparedRead(
+_TOKEN_SITE = Prepared(
     select(ApiToken.site_id, Site.slug, Site.queue_version)
     .join(Site, Site.id == ApiToken.site_id)
     .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None))
