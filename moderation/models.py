@@ -170,6 +170,9 @@ class Article(Base):
     site: Mapped[Site] = relationship(lazy="raise")
 
 
+AUTHOR_INDEX_COLUMNS = ("site_id", "author_key", "id", "status", "decided_at", "created_at")
+
+
 class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
@@ -178,7 +181,8 @@ class Comment(Base):
         Index("ix_comments_article_queue", "article_id", "status", "id"),
         # The public thread: an article's top-level comments (root_id NULL) or one root's replies.
         Index("ix_comments_thread", "article_id", "root_id", "id"),
-        Index("ix_comments_author", "site_id", "author_key", "id"),
+        # The author's record (screening.author_history) is read from this index alone.
+        Index("ix_comments_author", *AUTHOR_INDEX_COLUMNS),
         Index("ix_comments_ip", "site_id", "ip_hash", "id"),
     )
 

@@ -121,6 +121,34 @@ def test_the_thread_and_count_reads_use_their_indexes(app, client, site):
                 assert index is not None, f"comments read without an index by:\n{statement}"
 
 
+@POSTGRESQL_ONLY
+def test_a_submissions_reads_use_their_indexes(app, client, site, post):
+    """The screening reads an author's record from the author index, whatever the queue holds."""
+    _seed(app)
+    with app.app_context():
+        engine = db.engine
+    post("story", body="First words.", author_name="Reader 7")
+    statements = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        post("story", body="Second words.", author_name="Reader 7")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    read = [
+        (s, p) for s, p in statements if "FROM comments" in s and s.lstrip().startswith("SELECT")
+    ]
+    assert read, "the submission read no comments"
+    scans = [scan for s, p in read for scan in _scans(_plan(app, s, p))]
+    assert ("comments", "ix_comments_author") in scans
+    for relation, index in scans:
+        if relation == "comments":
+            assert index is not None, scans
+
+
 def test_a_page_deep_in_the_queue_starts_at_its_cursor(app, client, site, auth):
     """A cursor is a seek into the queue index, not a walk of the queue up to it."""
     _seed(app)
