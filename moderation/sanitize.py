@@ -90,6 +90,37 @@ _SIMPLE_BLOCK = re.compile(
 )
 
 
+# What bleach's first pass hands back unchanged: text without "<", ">" or "&" but in the bare
+# inline tags of the allowlist, properly nested, wrapped whole in at most one quote or paragraph,
+# and with nothing to link. Most comments are such text, and bleach parses and writes them out
+# again for nothing (70 µs a paragraph); a property test holds the two equal.
+_TAG = re.compile(r"<[^>]*>")
+_UNCHANGED_TOKEN = re.compile(r"<(/?)(em|strong|i|b|code)>|[<>&]")
+_WHOLE_BLOCK = re.compile(r"<(blockquote|p)>(.*)</\1>", re.DOTALL)
+
+
+def _unchanged_by_bleach(chunk: str) -> bool:
+    whole = _WHOLE_BLOCK.fullmatch(chunk)
+    inner = whole.group(2) if whole else chunk
+    open_tags: list[str] = []
+    for token in _UNCHANGED_TOKEN.finditer(inner):
+        closing, tag = token.groups()
+        if tag is None:
+            return False  # a "<", ">" or "&" of anything else
+        if not closing:
+            open_tags.append(tag)
+        elif not open_tags or open_tags.pop() != tag:
+            return False
+    if open_tags:
+        return False
+    return not any(_URL_RE.search(text) for text in _TAG.split(inner))
+
+
+def clean_fragment(chunk: str) -> str:
+    """Bleach's first pass over one paragraph of a comment: allowlist, escaping, links."""
+    return chunk if _unchanged_by_bleach(chunk) else _cleaners.first.clean(chunk)
+
+
 def sanitize_comment(body: str) -> str:
     """Turn a reader's comment into safe HTML.
 
@@ -103,7 +134,7 @@ def sanitize_comment(body: str) -> str:
         chunk = chunk.strip()
         if not chunk:
             continue
-        cleaned = _cleaners.first.clean(chunk)
+        cleaned = clean_fragment(chunk)
         if _BLOCK_START.match(cleaned):
             blocks.append(cleaned)
             inline_only = inline_only and _SIMPLE_BLOCK.fullmatch(cleaned) is not None
@@ -121,9 +152,6 @@ def sanitize_comment(body: str) -> str:
 def final_pass(html: str) -> str:
     """Whatever the steps above produced, only the allowlist leaves this module."""
     return _cleaners.final.clean(html)
-
-
-_TAG = re.compile(r"<[^>]*>")
 
 
 def visible_text(html: str) -> str:

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.sanitize import final_pass, sanitize_comment, visible_text
+from moderation import sanitize
+from moderation.sanitize import (
+    clean_fragment,
+    final_pass,
+    normalise_text,
+    sanitize_comment,
+    visible_text,
+)
 
 REL = 'rel="nofollow ugc noopener"'
 
@@ -55,6 +62,7 @@ _PIECES = [
     "<blockquote>", "</blockquote>", "<pre>", "</pre>", "<script>", "</script>", "<img src=x>",
     "<!-- c -->", "<", ">", "&", "&amp;", "&lt;", "&nbsp;", '"', "'", "\n", "\n\n", " ", "word",
     "https://example.com/x", "example.org", "ünïcödé", "\xa0", "\t", "=", "/",
+    "<EM>", "<em >", "</b >", "www.example.com", "ed@example.com", "\ufffe", "\U0001f600",
 ]  # fmt: skip
 
 
@@ -72,3 +80,27 @@ def test_the_final_pass_still_runs_for_block_markup():
         "<p>text <ul><li>a</li></ul></p>"
     )
     assert sanitize_comment("text <ul><li>a</li></ul>") != "<p>text <ul><li>a</li></ul></p>"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join), st.text()))
+def test_the_first_pass_is_skipped_only_where_bleach_would_change_nothing(chunk):
+    chunk = normalise_text(chunk)  # as sanitize_comment hands it over
+    assert clean_fragment(chunk) == sanitize._cleaners.first.clean(chunk)
+
+
+class _NoBleach:
+    def clean(self, text: str) -> str:
+        raise AssertionError(f"bleach ran for {text!r}")
+
+
+def test_plain_text_and_simple_markup_skip_bleach(monkeypatch):
+    monkeypatch.setattr(sanitize._cleaners, "first", _NoBleach())
+    body = "Plain words, quoted \"and\" 'not'.\n\n<em>Some</em> <b><i>emphasis</i></b>\n\n<blockquote>A quote</blockquote>"
+    assert sanitize_comment(body) == (
+        "<p>Plain words, quoted \"and\" 'not'.</p>\n<p><em>Some</em> <b><i>emphasis</i></b></p>\n"
+        "<blockquote>A quote</blockquote>"
+    )
+    for needs_bleach in ("a < b", "AT&T", "<em>open", "<b><i>x</b></i>", "see example.com"):
+        with pytest.raises(AssertionError, match="bleach ran"):
+            sanitize_comment(needs_bleach)
