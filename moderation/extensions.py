@@ -138,15 +138,16 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        if not write_intent.get():
-            connection.exec_driver_sql("BEGIN")
-            return
+        # Straight to the driver: through Core's execution, a BEGIN cost as much as a query.
         dbapi_connection = connection.connection.dbapi_connection
+        if not write_intent.get():
+            dbapi_connection.execute("BEGIN").close()
+            return
         queued = queue_path is not None and isinstance(dbapi_connection, QueuedWriterConnection)
         if queued:
             dbapi_connection.wait_for_write_turn(queue_path)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_connection.execute("BEGIN IMMEDIATE").close()
         except BaseException:
             if queued:
                 dbapi_connection.end_write_turn()

@@ -95,6 +95,7 @@ _SIMPLE_BLOCK = re.compile(
 # and with nothing to link. Most comments are such text, and bleach parses and writes them out
 # again for nothing (70 µs a paragraph); a property test holds the two equal.
 _TAG = re.compile(r"<[^>]*>")
+_MAYBE_ADDRESS = re.compile(r"[\w-]\.[a-z]", re.IGNORECASE)
 _UNCHANGED_TOKEN = re.compile(r"<(/?)(em|strong|i|b|code)>|[<>&]")
 _WHOLE_BLOCK = re.compile(r"<(blockquote|p)>(.*)</\1>", re.DOTALL)
 
@@ -113,7 +114,11 @@ def _unchanged_by_bleach(chunk: str) -> bool:
             return False
     if open_tags:
         return False
-    return not any(_URL_RE.search(text) for text in _TAG.split(inner))
+    # Every address linkify finds has a dot between a name and a letter: most text has none,
+    # and bleach's expression of every top-level domain costs more than the rest of this check.
+    return not any(
+        _URL_RE.search(text) for text in _TAG.split(inner) if _MAYBE_ADDRESS.search(text)
+    )
 
 
 def clean_fragment(chunk: str) -> str:

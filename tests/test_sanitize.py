@@ -63,6 +63,7 @@ _PIECES = [
     "<!-- c -->", "<", ">", "&", "&amp;", "&lt;", "&nbsp;", '"', "'", "\n", "\n\n", " ", "word",
     "https://example.com/x", "example.org", "ünïcödé", "\xa0", "\t", "=", "/",
     "<EM>", "<em >", "</b >", "www.example.com", "ed@example.com", "\ufffe", "\U0001f600",
+    "a.b", "x.COM", "ex-ample.org", "(www.a.io)", "1.5", "é.fr",
 ]  # fmt: skip
 
 
