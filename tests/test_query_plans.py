@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 from moderation.extensions import db
 from moderation.identity import token_hash
 from moderation.models import Article, Comment, Site, Status, utcnow
-from moderation.queue import encode_cursor
+from moderation.queue import encode_cursor, queue_counts
 
 POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 APPROVED, PENDING = 3_000, 20_000
@@ -197,3 +197,40 @@ def _index_conditions(plan: dict, index: str) -> list[str]:
     for child in plan.get("Plans", []):
         found += _index_conditions(child, index)
     return found
+
+
+def test_the_dashboard_counts_read_indexes_alone(app, site):
+    """Tab counts come from the queue index and the flagged index, not from every row."""
+    _seed(app)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+        dialect = engine.dialect.name
+        site_id = db.session.scalar(db.select(Site.id).where(Site.slug == "news"))
+        one = db.session.scalar(db.select(Comment).where(Comment.status == Status.APPROVED))
+        one.open_flag_count = 2
+        db.session.commit()
+
+        def record(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+            statements.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            counts = queue_counts(db.session, site_ids=[site_id])
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    assert counts["pending"] == PENDING and counts["approved"] == APPROVED
+    assert counts["flagged"] == 1
+    assert len(statements) == 2
+    if dialect == "sqlite":
+        plans = []
+        with app.app_context(), db.engine.connect() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()
+            for statement, parameters in statements:
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                plans.append(" ".join(row[-1] for row in cursor.fetchall()))
+        assert "COVERING INDEX ix_comments_queue" in plans[0], plans
+        assert "ix_comments_flagged" in plans[1], plans
+    else:
+        scans = [_scans(_plan(app, s, p)) for s, p in statements]
+        assert ("comments", "ix_comments_flagged") in scans[1], scans

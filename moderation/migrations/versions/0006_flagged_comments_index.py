@@ -1,0 +1,34 @@
+"""flagged comments index
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01 20:10:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+CONDITION = "open_flag_count > 0"
+
+
+def upgrade() -> None:
+    # The dashboard's "flagged" count reads only the comments with open reports; see
+    # queue.queue_counts_by_site.
+    op.create_index(
+        "ix_comments_flagged",
+        "comments",
+        ["site_id", "status"],
+        sqlite_where=sa.text(CONDITION),
+        postgresql_where=sa.text(CONDITION),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_comments_flagged", table_name="comments")
