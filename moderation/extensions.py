@@ -49,9 +49,9 @@ def read_phase(session: Session) -> Iterator[None]:
     author's record, spam statistics) and then writes a few rows. On SQLite a writing request's
     transaction starts with ``BEGIN IMMEDIATE``: the database's one write lock would be held from
     the first read, and every other writer would wait out the screening as well. In this block
-    transactions start as readers; leaving it ends the read transaction and keeps what was
-    loaded (unexpired), so the next statement starts the write transaction. What may have
-    changed in between and must be current, the writer reads again.
+    transactions start as readers; leaving it ends the read transaction (on SQLite) and keeps
+    what was loaded (unexpired), so the next statement starts the write transaction. What may
+    have changed in between and must be current, the writer reads again.
     """
     token = write_intent.set(False)
     try:

@@ -111,16 +111,15 @@ class Prepared:
         params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     ) -> list[Row]:
         compiled = self._for(engine.dialect)
-        many = not isinstance(params, Mapping)
         parameters: Any
         if isinstance(params, Mapping):
-            parameters = self._parameters(compiled, params)
+            many, parameters = False, self._parameters(compiled, params)
         else:
-            parameters = [self._parameters(compiled, p) for p in params]
+            many, parameters = True, [self._parameters(compiled, p) for p in params]
         cursor = dbapi_connection.cursor()
         try:
             if engine.dispatch.before_cursor_execute:
-                # No execution context exists to pass: listeners get None.
+                # No execution context exists to pass (nor, in autocommit, a Connection).
                 engine.dispatch.before_cursor_execute(
                     connection, cursor, compiled.sql, parameters, None, many
                 )
