@@ -26,9 +26,12 @@ def upgrade_database(app: Flask, revision: str = "head") -> str:
     config = alembic_config()
     token = write_intent.set(True)
     try:
-        with app.app_context(), db.engine.begin() as connection:
+        # A plain connection: Alembic runs each migration in a transaction of its own, and a
+        # migration may step out of it (an index built concurrently on PostgreSQL).
+        with app.app_context(), db.engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            connection.commit()
     finally:
         write_intent.reset(token)
     return current_revision(app) or "base"

@@ -184,7 +184,7 @@ class Comment(Base):
         # The public thread: an article's top-level comments (root_id NULL) or one root's replies.
         Index("ix_comments_thread", "article_id", "root_id", "id"),
         # The author's record (screening.author_history) is read from this index alone.
-        Index("ix_comments_author", *AUTHOR_INDEX_COLUMNS),
+        Index("ix_comments_author_record", *AUTHOR_INDEX_COLUMNS),
         Index("ix_comments_ip", "site_id", "ip_hash", "id"),
         # The few comments with open reports, for the dashboard's "flagged" count.
         Index(

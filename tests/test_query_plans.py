@@ -143,7 +143,7 @@ def test_a_submissions_reads_use_their_indexes(app, client, site, post):
     ]
     assert read, "the submission read no comments"
     scans = [scan for s, p in read for scan in _scans(_plan(app, s, p))]
-    assert ("comments", "ix_comments_author") in scans
+    assert ("comments", "ix_comments_author_record") in scans
     for relation, index in scans:
         if relation == "comments":
             assert index is not None, scans

@@ -12,6 +12,9 @@ context.configure(
     # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # One transaction per migration, so that one that needs to run outside a transaction
+    # (``autocommit_block``) commits only the migrations before it.
+    transaction_per_migration=True,
 )
 with context.begin_transaction():
     context.run_migrations()

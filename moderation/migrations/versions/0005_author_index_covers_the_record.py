@@ -18,13 +18,23 @@ NARROW = ["site_id", "author_key", "id"]
 COVERING = [*NARROW, "status", "decided_at", "created_at"]
 
 
+def _replace_index(old: str, new: str, columns: list[str]) -> None:
+    # On PostgreSQL built and dropped without locking the table: a newsroom's comments may
+    # number millions, and the service takes comments while the index builds.
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.create_index(new, "comments", columns, postgresql_concurrently=True)
+            op.drop_index(old, table_name="comments", postgresql_concurrently=True)
+    else:
+        op.create_index(new, "comments", columns)
+        op.drop_index(old, table_name="comments")
+
+
 def upgrade() -> None:
     # The screening reads an author's latest comments from the index alone; see
     # screening._author_record.
-    op.drop_index("ix_comments_author", table_name="comments")
-    op.create_index("ix_comments_author", "comments", COVERING)
+    _replace_index("ix_comments_author", "ix_comments_author_record", COVERING)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_comments_author", table_name="comments")
-    op.create_index("ix_comments_author", "comments", NARROW)
+    _replace_index("ix_comments_author_record", "ix_comments_author", NARROW)

@@ -20,14 +20,20 @@ CONDITION = "open_flag_count > 0"
 
 def upgrade() -> None:
     # The dashboard's "flagged" count reads only the comments with open reports; see
-    # queue.queue_counts_by_site.
-    op.create_index(
-        "ix_comments_flagged",
-        "comments",
-        ["site_id", "status"],
-        sqlite_where=sa.text(CONDITION),
-        postgresql_where=sa.text(CONDITION),
-    )
+    # queue.queue_counts_by_site. Built without locking the table on PostgreSQL.
+    where = sa.text(CONDITION)
+    columns = ["site_id", "status"]
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            op.create_index(
+                "ix_comments_flagged",
+                "comments",
+                columns,
+                postgresql_where=where,
+                postgresql_concurrently=True,
+            )
+    else:
+        op.create_index("ix_comments_flagged", "comments", columns, sqlite_where=where)
 
 
 def downgrade() -> None:
