@@ -1090,7 +1090,7 @@ def contains_pattern(text: str) -> str:
 def queue_counts_by_site(
     session: Session, *, site_ids: Collection[int], article_id: int | None = None
 ) -> dict[int, dict[str, int]]:
-    """How many comments each queue view holds, per site: one grouped query.
+    """How many comments each queue view holds, per site: two grouped queries, from indexes.
 
     Every site asked for is in the answer, with zeros when it has nothing waiting.
     """
