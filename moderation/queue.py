@@ -163,10 +163,9 @@ def _mode(site: Site, article: Article | None) -> ModerationMode:
     return (article.moderation_mode if article else None) or site.moderation_mode
 
 
-def _check_open(site: Site, article: Article | None, closed: bool = False) -> None:
-    """Refuse a comment on a closed site or article (``closed``: the article's state as read
-    under the write lock)."""
-    if site.closed or closed or (article is not None and article.closed):
+def _check_open(site: Site, article_closed: bool) -> None:
+    """Refuse a comment on a closed site or article."""
+    if site.closed or article_closed:
         raise ApiError(403, "article_closed", "Comments are closed on this article.")
 
 
@@ -212,7 +211,7 @@ def screen_submission(
     _check_article_url(site, new.article_url)
     row = _ARTICLE_BY_KEY.one_or_none(session, {"site_id": site.id, "key": article_key})
     article = as_loaded(session, Article, row) if row else None
-    _check_open(site, article)
+    _check_open(site, article is not None and article.closed)
 
     parent = None
     if new.parent_id is not None:
@@ -268,7 +267,7 @@ def store_submission(session: Session, screened: Screened) -> Submitted:
     article_id, closed = _article_for_write(
         session, site, screened.article_key, new.article_url, new.article_title
     )
-    _check_open(site, None, closed)
+    _check_open(site, closed)
     token = new_token()
     values: dict[str, Any] = {
         "site_id": site.id,
@@ -407,7 +406,7 @@ def edit(
         # Editing must not be a way to put a rejected comment back in front of moderators.
         raise conflict("A moderator has already decided on this comment.", code="already_decided")
     article = session.get_one(Article, comment.article_id)
-    _check_open(site, article)
+    _check_open(site, article.closed)
     candidate, settings = screening.prepare(
         session,
         site,
