@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import create_engine, insert, text
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import new_token, token_hash
 from moderation.migrate import upgrade_database
 from moderation.models import ApiToken, Article, Comment, ModerationMode, Site

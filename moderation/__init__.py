@@ -9,27 +9,20 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import BaseConverter
 
 from .akismet import Akismet
+from .api.converters import CONVERTERS
 from .cache import make_cache, make_queue_cache
+from .comments.screening import Policy
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
-from .extensions import QueuedWriterConnection, configure_sqlite, db, limiter, write_intent
+from .db import configure_sqlite, db, engine_options, write_intent
 from .fastpath import FastReads
 from .form_tokens import FormTokens
 from .rules import RuleSettings, RuleSettingsError
-from .screening import Policy
 
 __all__ = ["create_app"]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class ArticleKeyConverter(BaseConverter):
-    """An article key: anything, slashes included (``%2F`` arrives decoded as ``/``)."""
-
-    regex = ".+?"
-    part_isolating = False
 
 
 def templates_folder() -> str:
@@ -50,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SETTINGS=settings,
         SECRET_KEY=ensure_secret_key(settings),
         SQLALCHEMY_DATABASE_URI=settings.resolved_database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.resolved_database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.resolved_database_url),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
         RATELIMIT_ENABLED=settings.rate_limits,
@@ -64,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
-    app.url_map.converters["article"] = ArticleKeyConverter
+    app.url_map.converters.update(CONVERTERS)
     # Article keys may begin with a slash; keep "//" in paths instead of redirecting.
     app.url_map.merge_slashes = False
 
@@ -72,6 +65,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+    from .api.limits import limiter
+
     limiter.init_app(app)
     app.extensions["thread_cache"] = make_cache(settings.cache_url)
     app.extensions["queue_cache"] = make_queue_cache(settings.cache_url)
@@ -108,7 +103,7 @@ def _screening_policy(settings: Settings, secret_key: str) -> Policy:
     try:
         RuleSettings.from_mappings(settings.rules)
     except RuleSettingsError as exc:
-        raise ConfigError(f"rules: {exc}") from None
+        raise ConfigError(f"rules: {exc.message}") from None
     akismet = None
     if settings.akismet_key:
         akismet = Akismet(
@@ -118,15 +113,3 @@ def _screening_policy(settings: Settings, secret_key: str) -> Policy:
             settings.akismet_timeout_ms / 1000,
         )
     return Policy(secret_key=secret_key, rule_defaults=settings.rules, akismet=akismet)
-
-
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        return {
-            "connect_args": {
-                "timeout": 30,
-                "check_same_thread": False,
-                "factory": QueuedWriterConnection,
-            }
-        }
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

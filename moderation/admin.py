@@ -1,23 +1,21 @@
-"""Administration: sites, rules, moderators, API tokens and bans. Used by the CLI, the API and the
-dashboard alike."""
+"""Administration: sites, rules, moderators and API tokens. Used by the CLI, the API and the
+dashboard alike; what cannot be done raises the error classes of ``errors``, whose message says
+why."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .api.errors import not_found, validation_error
-from .identity import email_hash, hash_password, new_token, token_hash
+from .errors import Conflict, NotFound, ValidationError
+from .identity import hash_password, new_token, token_hash
 from .models import (
     PUBLIC_STATUSES,
     ApiToken,
     Article,
-    Ban,
-    BanKind,
     Comment,
     ModerationMode,
     Moderator,
@@ -26,17 +24,14 @@ from .models import (
     utcnow,
 )
 from .rules import RuleSettings
-from .validate import EMAIL, SLUG, normalise_origin
+from .schemas.fields import EMAIL_RE, SLUG_RE
+from .urls import normalise_origin
 
 MIN_PASSWORD = 10
 # scrypt takes any length; a bound keeps a megabyte "password" from costing a login's CPU.
 MAX_PASSWORD = 1024
 MAX_SITE_NAME = 200
 MAX_TOKEN_LABEL = 100
-
-
-class AdminError(ValueError):
-    """An administrative request that cannot be done; the message says why."""
 
 
 def create_site(
@@ -49,10 +44,10 @@ def create_site(
     edit_window_minutes: int = 15,
 ) -> Site:
     """A new site (publication) whose pages live on ``origins``."""
-    if not SLUG.match(slug):
-        raise AdminError(f"{slug!r} is not a site slug: use 1-64 of a-z, 0-9 and -.")
+    if not SLUG_RE.match(slug):
+        raise ValidationError("slug", f"{slug!r} is not a site slug: use 1-64 of a-z, 0-9 and -.")
     if session.scalar(select(Site.id).where(Site.slug == slug)) is not None:
-        raise AdminError(f"A site {slug!r} exists already.")
+        raise Conflict(f"A site {slug!r} exists already.", field="slug")
     normalised, mode_value = _site_fields(origins, mode, edit_window_minutes)
     site = Site(
         slug=slug,
@@ -72,20 +67,23 @@ def _site_fields(
     """Check what a site is made of; the same rules on creation and on every edit."""
     try:
         normalised = list(dict.fromkeys(normalise_origin(o) for o in origins))
-        mode_value = ModerationMode(mode)
     except ValueError as exc:
-        raise AdminError(str(exc)) from None
+        raise ValidationError("origins", str(exc)) from None
+    try:
+        mode_value = ModerationMode(mode)
+    except ValueError:
+        raise ValidationError("mode", "Choose pre- or post-moderation.") from None
     if not normalised:
-        raise AdminError("Give at least one origin (the pages that embed the widget).")
+        raise ValidationError("origins", "Give at least one origin (the pages that embed it).")
     if not 0 <= edit_window_minutes <= 24 * 60:
-        raise AdminError("The edit window is 0 to 1440 minutes.")
+        raise ValidationError("edit_window_minutes", "The edit window is 0 to 1440 minutes.")
     return normalised, mode_value
 
 
 def _site_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > MAX_SITE_NAME:
-        raise AdminError(f"The site name is 1 to {MAX_SITE_NAME} characters.")
+        raise ValidationError("name", f"The site name is 1 to {MAX_SITE_NAME} characters.")
     return name
 
 
@@ -125,7 +123,7 @@ def get_sites(session: Session, slugs: Sequence[str]) -> list[Site]:
     sites = list(session.scalars(select(Site).where(Site.slug.in_(slugs))))
     missing = set(slugs) - {s.slug for s in sites}
     if missing:
-        raise AdminError(f"No such site: {', '.join(sorted(missing))}.")
+        raise NotFound(f"No such site: {', '.join(sorted(missing))}.", field="sites")
     return sites
 
 
@@ -133,11 +131,11 @@ def create_moderator(
     session: Session, email: str, password: str, site_slugs: Sequence[str], is_admin: bool = False
 ) -> Moderator:
     email = email.strip().lower()
-    if not EMAIL.match(email):
-        raise AdminError(f"{email!r} is not an email address.")
+    if not EMAIL_RE.match(email):
+        raise ValidationError("email", f"{email!r} is not an email address.")
     _check_password(password)
     if session.scalar(select(Moderator.id).where(Moderator.email == email)) is not None:
-        raise AdminError(f"A moderator {email} exists already.")
+        raise Conflict(f"A moderator {email} exists already.", field="email")
     moderator = Moderator(
         email=email,
         password_hash=hash_password(password),
@@ -154,7 +152,7 @@ def create_token(session: Session, site_slug: str, label: str = "") -> tuple[Api
     [site] = get_sites(session, [site_slug])
     label = " ".join(label.split())
     if len(label) > MAX_TOKEN_LABEL:
-        raise AdminError(f"A token label is at most {MAX_TOKEN_LABEL} characters.")
+        raise ValidationError("label", f"A token label is at most {MAX_TOKEN_LABEL} characters.")
     token = new_token()
     record = ApiToken(site_id=site.id, token_hash=token_hash(token), label=label)
     session.add(record)
@@ -176,7 +174,7 @@ def revoke_token(session: Session, site_id: int, token_id: int) -> ApiToken:
     something."""
     record = session.get(ApiToken, token_id)
     if record is None or record.site_id != site_id:
-        raise AdminError("There is no such token for this site.")
+        raise NotFound("There is no such token for this site.")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
     return record
@@ -206,7 +204,7 @@ def moderators_of(session: Session, site_ids: Collection[int]) -> list[Moderator
 def get_moderator(session: Session, moderator_id: int) -> Moderator:
     moderator = session.get(Moderator, moderator_id)
     if moderator is None:
-        raise AdminError("There is no such moderator.")
+        raise NotFound("There is no such moderator.")
     return moderator
 
 
@@ -224,7 +222,7 @@ def update_moderator(
     by accident.
     """
     if acting is not None and acting.id == moderator.id and moderator.is_admin and not is_admin:
-        raise AdminError("You cannot remove your own admin role; ask another admin.")
+        raise Conflict("You cannot remove your own admin role; ask another admin.")
     moderator.sites = get_sites(session, list(dict.fromkeys(site_slugs)))
     moderator.is_admin = is_admin
     session.flush()
@@ -240,15 +238,19 @@ def set_password(session: Session, moderator: Moderator, password: str) -> None:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AdminError(f"The password must be at least {MIN_PASSWORD} characters.")
+        raise ValidationError(
+            "password", f"The password must be at least {MIN_PASSWORD} characters."
+        )
     if len(password) > MAX_PASSWORD:
-        raise AdminError(f"The password must be at most {MAX_PASSWORD} characters.")
+        raise ValidationError(
+            "password", f"The password must be at most {MAX_PASSWORD} characters."
+        )
 
 
 def delete_moderator(session: Session, moderator: Moderator, acting: Moderator) -> None:
     """Remove an account. Their decisions stay in the log under ``moderator:<email>``."""
     if moderator.id == acting.id:
-        raise AdminError("You cannot remove your own account.")
+        raise Conflict("You cannot remove your own account.")
     session.delete(moderator)
     session.flush()
 
@@ -281,78 +283,6 @@ def add_origins(session: Session, slug: str, origins: Iterable[str]) -> Site:
 
 def moderator_exists(session: Session, email: str) -> bool:
     return session.scalar(select(Moderator.id).where(Moderator.email == email.lower())) is not None
-
-
-# --- Bans -------------------------------------------------------------------------------------
-
-
-def create_ban(
-    session: Session,
-    site_id: int,
-    kind: BanKind,
-    *,
-    actor: str,
-    secret_key: str,
-    comment_id: int | None = None,
-    email: str | None = None,
-    reason: str | None = None,
-    expires_at: datetime | None = None,
-) -> Ban:
-    """Ban an author from one site: by email, by author identity, or by the address a comment
-    came from (known only as a keyed hash, so an IP ban always names a comment)."""
-    comment = None
-    if comment_id is not None:
-        comment = session.get(Comment, comment_id)
-        if comment is None or comment.site_id != site_id:
-            raise not_found("There is no such comment.")
-    if kind is BanKind.EMAIL:
-        address = email or (comment.author_email if comment else None)
-        if not address:
-            raise validation_error("email", "Give the email address, or a comment that has one.")
-        value, label = email_hash(secret_key, site_id, address), address
-    elif comment is None:
-        raise validation_error("comment_id", f"A ban by {kind.value} names a comment.")
-    elif kind is BanKind.AUTHOR:
-        value, label = comment.author_key, f"{comment.author_name} (comment {comment.id})"
-    else:
-        if not comment.ip_hash:
-            raise validation_error("comment_id", "The address of this comment is not known.")
-        value, label = comment.ip_hash, f"address of comment {comment.id}"
-    if expires_at is not None and expires_at <= utcnow():
-        raise validation_error("expires_at", "The end of a ban must be in the future.")
-    ban = Ban(
-        site_id=site_id,
-        kind=kind,
-        value_hash=value,
-        label=label,
-        reason=reason,
-        comment_id=comment.id if comment else None,
-        created_by=actor,
-        created_at=utcnow(),
-        expires_at=expires_at,
-    )
-    session.add(ban)
-    session.flush()
-    return ban
-
-
-def list_bans(session: Session, site_id: int) -> list[Ban]:
-    """The site's bans still in force, newest first."""
-    now = utcnow()
-    return list(
-        session.scalars(
-            select(Ban)
-            .where(Ban.site_id == site_id, or_(Ban.expires_at.is_(None), Ban.expires_at > now))
-            .order_by(Ban.id.desc())
-        )
-    )
-
-
-def lift_ban(session: Session, site_id: int, ban_id: int) -> None:
-    ban = session.get(Ban, ban_id)
-    if ban is None or ban.site_id != site_id:
-        raise not_found("There is no such ban.")
-    session.delete(ban)
 
 
 # --- Screening rules --------------------------------------------------------------------------

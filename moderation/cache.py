@@ -16,6 +16,13 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
+#: The shape of the JSON kept here, in every key (and in the ETags of what is kept): a release
+#: that changes what a thread or a queue page looks like moves it on, so that no cache (Redis
+#: shared with processes of the previous release, a CDN, a browser) serves the old shape. Move
+#: it on with any change to ``schemas.responses``; ``tests/test_cache.py`` holds it to a digest
+#: of the response shapes, so that forgetting fails.
+FORMAT = 2
+
 
 class ThreadCache(Protocol):
     def get(self, key: str) -> bytes | None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,8 +14,10 @@ from flask import Flask
 
 from . import admin, create_app
 from .config import ConfigError
-from .extensions import db, write_intent
+from .db import db, write_intent
+from .errors import ApiError
 from .migrate import current_revision, head_revision, upgrade_database
+from .serving import run_server
 
 DEMO_SITE = "demo"
 DEMO_MODERATOR = "moderator@demo.example"
@@ -37,9 +39,9 @@ def _transaction(app: Flask) -> Iterator[None]:
             try:
                 yield
                 db.session.commit()
-            except admin.AdminError as exc:
+            except ApiError as exc:
                 db.session.rollback()
-                raise click.ClickException(str(exc)) from None
+                raise click.ClickException(exc.message) from None
             except Exception:
                 db.session.rollback()
                 raise
@@ -160,29 +162,6 @@ def token_create(site_slug: str, label: str) -> None:
         _record, value = admin.create_token(db.session(), site_slug, label)
     click.echo(f"Token for {site_slug} (shown once; store it now):", err=True)
     click.echo(value)
-
-
-def run_server(
-    app_factory: Callable[[], Flask], host: str, port: int, workers: int, access_log: bool = True
-) -> None:
-    """Serve with gunicorn: pre-forked workers with a few threads each, each with its own
-    database pool (the app is built after the fork)."""
-    from gunicorn.app.base import BaseApplication
-
-    from . import gunicorn_conf
-
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for name in gunicorn_conf.SETTINGS:
-                self.cfg.set(name, getattr(gunicorn_conf, name))
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-" if access_log else None)
-
-        def load(self) -> Flask:
-            return app_factory()
-
-    Server().run()
 
 
 @main.command()

@@ -61,6 +61,9 @@ class Settings:
     akismet_url: str = "https://rest.akismet.com"
     akismet_blog: str = ""
     akismet_timeout_ms: int = 1500
+    # The service's own public address (https://comments.news.example), for absolute URLs: the
+    # embed snippet, the API document's server. Empty: addresses are relative to the request.
+    public_url: str = ""
     # Extra keys for tests and embedding applications (not read from files or environment).
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -146,7 +149,56 @@ def load_settings(
             values[key] = raw
         else:
             extra[key] = raw
-    return dataclasses.replace(defaults, **values, extra=extra)
+    settings = dataclasses.replace(defaults, **values, extra=extra)
+    settings.public_url = settings.public_url.rstrip("/")
+    return check_settings(settings)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def check_settings(settings: Settings) -> Settings:
+    """Refuse, naming the key, a value the service cannot run with (a negative count, an unknown
+    log level, a URL of a kind it does not speak), before anything starts."""
+    counts = {
+        "max_request_bytes": (1024, 1 << 30),
+        "max_comment_chars": (1, 1_000_000),
+        "default_edit_window_minutes": (0, 24 * 60),
+        "proxy_count": (0, 10),
+        "thread_max_age": (0, 86400),
+        "min_form_seconds": (0, 3600),
+        "akismet_timeout_ms": (1, 60_000),
+    }
+    for key, (low, high) in counts.items():
+        value = getattr(settings, key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"{key} must be a whole number from {low} to {high}, not {value!r}")
+    if not isinstance(settings.log_level, str) or settings.log_level.upper() not in LOG_LEVELS:
+        raise ConfigError(
+            f"log_level must be one of {', '.join(LOG_LEVELS)}, not {settings.log_level!r}"
+        )
+    scheme = settings.database_url.split(":", 1)[0].split("+", 1)[0]
+    if settings.database_url and scheme not in _DATABASE_SCHEMES:
+        raise ConfigError(
+            f"database_url must be a sqlite:// or postgresql:// URL, not {settings.database_url!r}"
+        )
+    storage = settings.rate_limit_storage.split(":", 1)[0]
+    if storage not in ("memory", *_REDIS_SCHEMES):
+        raise ConfigError(
+            "rate_limit_storage must be memory:// or a redis:// URL, "
+            f"not {settings.rate_limit_storage!r}"
+        )
+    if settings.cache_url and settings.cache_url.split(":", 1)[0] not in _REDIS_SCHEMES:
+        raise ConfigError(f"cache_url must be empty or a redis:// URL, not {settings.cache_url!r}")
+    for key in ("public_url", "akismet_url"):
+        value = getattr(settings, key)
+        if value and (not value.startswith(("http://", "https://")) or " " in value):
+            raise ConfigError(f"{key} must be an http:// or https:// address, not {value!r}")
+    if not isinstance(settings.rules, dict):
+        raise ConfigError("rules must be a table")
+    return settings
 
 
 def ensure_secret_key(settings: Settings) -> str:

@@ -27,9 +27,9 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wsgi import get_path_info
 
 from . import threads
-from . import validate as v
-from .api.headers import cors_headers, counts_headers, json_headers, thread_headers
-from .api.payload import parse_if_none_match
+from .api.headers import cors_headers, counts_headers, json_headers, tag_list, thread_headers
+from .schemas.parse import parse_values
+from .schemas.requests import CountsQuery
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 #: Where the version read here waits for the thread view, when the view must render.
 KNOWN_VERSION = "moderation.thread_version"
 
-# The widget API's routes (api.widget): a site is one path segment, an article key anything up
-# to the final "/comments". No other route ends either way.
-_THREAD_PATH = re.compile(r"/api/v1/sites/([^/]+)/articles/(.+)/comments")
-_COUNTS_PATH = re.compile(r"/api/v1/sites/([^/]+)/counts")
+# The widget API's routes (api.widget): a site is a slug, an article key anything up to the
+# final "/comments". No other route ends either way.
+_THREAD_PATH = re.compile(r"/api/v1/sites/([a-z0-9-]{1,64})/articles/(.+)/comments")
+_COUNTS_PATH = re.compile(r"/api/v1/sites/([a-z0-9-]{1,64})/counts")
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
@@ -83,13 +83,13 @@ class FastReads:
         return self.wsgi_app(environ, start_response)
 
     def _thread(self, environ: WSGIEnvironment, site: str, article: str) -> Answer | None:
-        key = v.article_key(article)
+        key = threads.parse_article_key(article)
         query = threads.parse_thread_query(_query_args(environ))
         known = threads.read_version(self.engine, site, key)
         if known is None:
             return None
         environ[KNOWN_VERSION] = known
-        tags = parse_if_none_match(environ.get("HTTP_IF_NONE_MATCH", ""))
+        tags = tag_list(environ.get("HTTP_IF_NONE_MATCH", ""))
         result = threads.cached_thread(self.cache, known, query, tags)
         if result is None:
             return None
@@ -104,7 +104,8 @@ class FastReads:
         keys = _article_keys(environ.get("QUERY_STRING", ""))
         if keys is None:
             return None
-        result = threads.count_comments(self.engine, site, [v.article_key(k) for k in keys])
+        query = parse_values(CountsQuery, {"article": keys})
+        result = threads.count_comments(self.engine, site, query.article)
         body = threads.counts_json(result["counts"])
         headers = json_headers(body) + counts_headers(self.settings.thread_max_age)
         return "200 OK", self._common(environ, headers, result["origins"]), body

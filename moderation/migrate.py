@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from .extensions import db, write_intent
+from .db import db, write_intent
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -26,7 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import Base
+from .db import Base
+
+#: The largest id a table holds: ids are INTEGER columns, 32 bits on PostgreSQL. An id a client
+#: sends beyond it names nothing (a path answers 404, a body field 400), never a database error.
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

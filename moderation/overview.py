@@ -1,5 +1,5 @@
 """What the dashboard shows about the work: article lists, the decision log and the figures at a
-glance. Read-only; the decisions themselves are ``queue``'s business."""
+glance. Read-only; the decisions themselves are the business of ``comments``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from .comments.cursors import decode_cursor, encode_cursor
+from .comments.listing import QUEUE_VIEWS, contains_pattern, queue_counts_by_site
 from .models import MODERATOR_ACTIONS, Action, Article, Comment, Decision, Status, utcnow
-from .queue import QUEUE_VIEWS, contains_pattern, decode_cursor, encode_cursor, queue_counts_by_site
 
 
 @dataclass

@@ -21,12 +21,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ValidationError
 from .models import Action, ModerationMode, Status
 from .wordlist import WordList
 
+#: The range of every setting of a kind: counts, fractions (0 to 1), lists of words.
+MAX_COUNT = 2**31 - 1
+MAX_WORDS = 10_000
+MAX_WORD_CHARS = 200
 
-class RuleSettingsError(ValueError):
-    """A rule setting of the wrong type or out of range; the message names it."""
+
+class RuleSettingsError(ValidationError):
+    """A rule setting of the wrong type or out of range; ``field`` names it."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(setting, f"{setting} {message}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ class RuleSettings:
         for layer in layers:
             for key, raw in layer.items():
                 if key not in known:
-                    raise RuleSettingsError(f"{key} is not a rule setting")
+                    raise RuleSettingsError(key, "is not a rule setting")
                 values[key] = _check(key, raw, getattr(defaults, key))
         return cls(**values)
 
@@ -75,23 +84,28 @@ class RuleSettings:
 def _check(key: str, raw: Any, default: Any) -> Any:
     if isinstance(default, bool):
         if not isinstance(raw, bool):
-            raise RuleSettingsError(f"{key} must be true or false")
+            raise RuleSettingsError(key, "must be true or false")
         return raw
     if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            raise RuleSettingsError(f"{key} must be a whole number, 0 or more")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_COUNT:
+            raise RuleSettingsError(key, f"must be a whole number from 0 to {MAX_COUNT}")
         return raw
     if isinstance(default, float):
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
-            raise RuleSettingsError(f"{key} must be a number from 0 to 1")
+            raise RuleSettingsError(key, "must be a number from 0 to 1")
         return float(raw)
     if isinstance(default, tuple):
         if isinstance(raw, str):
             raw = raw.splitlines()
         if not isinstance(raw, list | tuple) or not all(isinstance(w, str) for w in raw):
-            raise RuleSettingsError(f"{key} must be a list of words and phrases")
-        return tuple(w.strip() for w in raw if w.strip())
-    raise RuleSettingsError(f"{key} has an unsupported type")  # pragma: no cover
+            raise RuleSettingsError(key, "must be a list of words and phrases")
+        words = tuple(w.strip() for w in raw if w.strip())
+        if len(words) > MAX_WORDS or any(len(w) > MAX_WORD_CHARS for w in words):
+            raise RuleSettingsError(
+                key, f"holds at most {MAX_WORDS:,} entries of {MAX_WORD_CHARS} characters"
+            )
+        return words
+    raise RuleSettingsError(key, "has an unsupported type")  # pragma: no cover
 
 
 @dataclass(frozen=True)

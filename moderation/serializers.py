@@ -1,4 +1,6 @@
-"""Comments and articles as JSON, in the three views the API has: public, author and moderator.
+"""Comments and articles as the API shows them, in its three views: public, author and
+moderator (the shapes are declared in ``schemas.responses``; mypy holds each builder to its
+shape).
 
 The public view never carries an email address, an IP hash or the original text.
 """
@@ -6,35 +8,31 @@ The public view never carries an email address, an IP hash or the original text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Row
-
-from .models import Article, Comment, Decision, Flag, Site
-
-#: A comment, a reader report or a log entry as an ORM object or as a row of the same columns
-#: (the moderation API's queue page reads rows: see ``queue.QUEUE_COLUMNS``).
-CommentLike = Comment | Row[*tuple[Any, ...]]
-FlagLike = Flag | Row[*tuple[Any, ...]]
-DecisionLike = Decision | Row[*tuple[Any, ...]]
+from .comments.edit import editable_until
+from .comments.listing import QueuedComment
+from .models import Article, Ban, Comment, Flag, Site
+from .schemas import responses as r
+from .schemas.parse import adapter
 
 
-class ArticleRef(NamedTuple):
-    """What a moderator sees of a comment's article."""
-
-    key: str
-    title: str | None
-    url: str | None
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    if value is None:
-        return None
+def rfc3339(value: datetime) -> str:
+    """A moment as the API writes it: RFC 3339, UTC, to the second."""
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def public_article(article: Article | None, key: str, closed_site: bool = False) -> dict[str, Any]:
+def _maybe(value: datetime | None) -> str | None:
+    return rfc3339(value) if value is not None else None
+
+
+def dump(shape: Any, value: Any) -> bytes:
+    """``value`` as compact JSON, as its shape declares it (only the declared keys)."""
+    return adapter(shape).dump_json(value)
+
+
+def public_article(article: Article | None, key: str, closed_site: bool = False) -> r.ThreadArticle:
     if article is None:
         return {"key": key, "title": None, "url": None, "closed": closed_site}
     return {
@@ -45,7 +43,7 @@ def public_article(article: Article | None, key: str, closed_site: bool = False)
     }
 
 
-def public_comment(comment: CommentLike) -> dict[str, Any]:
+def public_comment(comment: Comment | QueuedComment) -> r.PublicComment:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -55,31 +53,38 @@ def public_comment(comment: CommentLike) -> dict[str, Any]:
         "avatar": comment.author_key[:16],
         "html": comment.html,
         "created_at": rfc3339(comment.created_at),
-        "edited_at": rfc3339(comment.edited_at),
+        "edited_at": _maybe(comment.edited_at),
     }
 
 
-def editable_until(comment: Comment, site: Site) -> datetime:
-    return comment.created_at + timedelta(minutes=site.edit_window_minutes)
+def thread_comment(comment: Comment) -> r.ThreadComment:
+    """A comment of a public thread, its replies to be attached."""
+    return {**public_comment(comment), "replies": []}
 
 
-def author_comment(comment: Comment, site: Site) -> dict[str, Any]:
+def author_comment(comment: Comment, site: Site) -> r.AuthorComment:
     """What the author sees of their own comment: its status and for how long they may edit it."""
-    data = public_comment(comment)
-    data.update(
-        {
-            "status": comment.status.value,
-            "held_because": list(comment.held_because),
-            "author_email": comment.author_email,
-            # Their own words, to edit them; the widget puts them in a text box, never in HTML.
-            "body_text": comment.body_text,
-            "editable_until": rfc3339(editable_until(comment, site)),
-        }
-    )
-    return data
+    return {
+        **public_comment(comment),
+        "status": comment.status.value,
+        "held_because": list(comment.held_because),
+        "author_email": comment.author_email,
+        # Their own words, to edit them; the widget puts them in a text box, never in HTML.
+        "body_text": comment.body_text,
+        "editable_until": rfc3339(editable_until(comment, site)),
+    }
 
 
-def flag_json(flag: FlagLike) -> dict[str, Any]:
+def flag_receipt(flag: Flag) -> r.FlagReceipt:
+    return {
+        "comment_id": flag.comment_id,
+        "reason": flag.reason.value,
+        "note": flag.note,
+        "created_at": rfc3339(flag.created_at),
+    }
+
+
+def reader_report(flag: Any) -> r.ReaderReport:
     return {
         "reason": flag.reason.value,
         "note": flag.note,
@@ -88,7 +93,7 @@ def flag_json(flag: FlagLike) -> dict[str, Any]:
     }
 
 
-def decision_json(decision: DecisionLike) -> dict[str, Any]:
+def log_entry(decision: Any) -> r.LogEntry:
     return {
         "id": decision.id,
         "comment_id": decision.comment_id,
@@ -103,35 +108,38 @@ def decision_json(decision: DecisionLike) -> dict[str, Any]:
 
 
 def moderator_comment(
-    comment: CommentLike,
-    article: Article | ArticleRef,
-    flags: Iterable[FlagLike] = (),
-    history: Iterable[DecisionLike] = (),
-) -> dict[str, Any]:
-    """Everything a moderator needs to decide: the author's email, the original text (to be shown
-    as text), reader reports and the comment's moderation history."""
-    data = public_comment(comment)
-    data.update(
-        {
-            "status": comment.status.value,
-            "held_because": list(comment.held_because),
-            "spam_score": comment.spam_score,
-            "author_email": comment.author_email,
-            "author_key": comment.author_key,
-            "body_text": comment.body_text,
-            "decided_at": rfc3339(comment.decided_at),
-            "open_flag_count": comment.open_flag_count,
-            "article": {"key": article.key, "title": article.title, "url": article.url},
-            "flags": [flag_json(f) for f in flags],
-            "history": [decision_json(d) for d in history],
-        }
-    )
-    return data
+    comment: QueuedComment, flags: Iterable[Any] = (), history: Iterable[Any] = ()
+) -> r.ModeratorComment:
+    """Everything a moderator needs to decide, from a queue row (``comments.listing``) with its
+    reader reports and log."""
+    return {
+        **public_comment(comment),
+        "status": comment.status.value,
+        "held_because": list(comment.held_because),
+        "spam_score": comment.spam_score,
+        "author_email": comment.author_email,
+        "author_key": comment.author_key,
+        "body_text": comment.body_text,
+        "decided_at": _maybe(comment.decided_at),
+        "open_flag_count": comment.open_flag_count,
+        "article": {
+            "key": comment.article_key,
+            "title": comment.article_title,
+            "url": comment.article_url,
+        },
+        "flags": [reader_report(f) for f in flags],
+        "history": [log_entry(d) for d in history],
+    }
 
 
-def queued_comment(
-    row: Row[*tuple[Any, ...]], flags: Iterable[FlagLike] = (), history: Iterable[DecisionLike] = ()
-) -> dict[str, Any]:
-    """:func:`moderator_comment` of a queue row, which carries its article's columns."""
-    article = ArticleRef(row.article_key, row.article_title, row.article_url)
-    return moderator_comment(row, article, flags, history)
+def ban(record: Ban) -> r.Ban:
+    return {
+        "id": record.id,
+        "kind": record.kind.value,
+        "label": record.label,
+        "reason": record.reason,
+        "comment_id": record.comment_id,
+        "created_by": record.created_by,
+        "created_at": rfc3339(record.created_at),
+        "expires_at": _maybe(record.expires_at),
+    }

@@ -8,9 +8,9 @@ that page. No query runs per comment.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,32 +18,21 @@ from sqlalchemy import Text, and_, bindparam, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from .api.errors import not_found, validation_error
-from .cache import ThreadCache
+from .cache import FORMAT, ThreadCache
+from .comments.cursors import decode_cursor, encode_cursor
+from .errors import NotFound, ValidationError
 from .models import PUBLIC_STATUSES, Article, Comment, Site
 from .prepared import Prepared
-from .queue import decode_cursor, encode_cursor
-from .serializers import public_article, public_comment
+from .schemas import responses
+from .schemas.fields import ARTICLE_KEY, MAX_COUNT_KEYS, PATTERN_MESSAGES
+from .schemas.parse import parse_values
+from .schemas.requests import ThreadQuery
+from .serializers import dump, public_article, thread_comment
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 # Replies served with one page of threads. A page stays bounded even under a thread with
 # thousands of replies; threads cut short say so (``more_replies``) and the rest is fetched with
 # ``?replies_to=ID``.
 MAX_REPLIES_PER_PAGE = 500
-MAX_COUNT_KEYS = 100
-
-
-@dataclass(frozen=True)
-class ThreadQuery:
-    sort: str = "oldest"
-    limit: int = DEFAULT_LIMIT
-    cursor: str | None = None
-    replies_to: int | None = None
-
-    def fingerprint(self) -> str:
-        raw = f"{self.sort}|{self.limit}|{self.cursor or ''}|{self.replies_to or ''}"
-        return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,28 +42,21 @@ class ThreadResult:
     body: bytes | None  # None when the client's copy is current (304)
 
 
-def parse_thread_query(args: Any) -> ThreadQuery:
-    """Check ``sort``, ``limit``, ``cursor`` and ``replies_to`` from a query string."""
-    sort = args.get("sort", "oldest")
-    if sort not in ("oldest", "newest"):
-        raise validation_error("sort", "sort must be oldest or newest.")
-    limit = _int_arg(args, "limit", DEFAULT_LIMIT)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise validation_error("limit", f"limit must be between 1 and {MAX_LIMIT}.")
-    cursor = args.get("cursor") or None
-    decode_cursor(cursor)
-    replies_to = _int_arg(args, "replies_to", 0) or None
-    return ThreadQuery(sort=sort, limit=limit, cursor=cursor, replies_to=replies_to)
+_ARTICLE_KEY = re.compile(ARTICLE_KEY)
 
 
-def _int_arg(args: Any, name: str, default: int) -> int:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise validation_error(name, f"{name} must be a whole number.") from None
+def parse_article_key(raw: str) -> str:
+    """An article key from a path, checked as the contract's ``ArticleKey``."""
+    if not _ARTICLE_KEY.match(raw):
+        raise ValidationError("article", PATTERN_MESSAGES[ARTICLE_KEY])
+    return raw
+
+
+def parse_thread_query(args: Mapping[str, Any]) -> ThreadQuery:
+    """``sort``, ``limit``, ``cursor`` and ``replies_to`` from a query string, checked."""
+    query = parse_values(ThreadQuery, {k: args[k] for k in args})
+    decode_cursor(query.cursor)
+    return query
 
 
 @dataclass(frozen=True)
@@ -95,7 +77,7 @@ class ThreadVersion:
             if self.article_id is not None
             else f"s{self.site_id}.0"
         )
-        return f'"t{thread}.{int(self.site_closed)}.{query.fingerprint()}"'
+        return f'"t{FORMAT}.{thread}.{int(self.site_closed)}.{query.fingerprint()}"'
 
 
 # The hot path: one statement, built once, that reads the article's version (and the site's
@@ -151,7 +133,7 @@ def load_thread(
     if known is None or (known.site_slug, known.article_key) != (site_slug, article_key):
         known = read_version(engine, site_slug, article_key)
     if known is None:
-        raise not_found(f"There is no site {site_slug!r}.")
+        raise NotFound(f"There is no site {site_slug!r}.")
     result = cached_thread(cache, known, query, if_none_match)
     if result is not None:
         return result
@@ -171,22 +153,22 @@ def load_thread(
 def _render(
     session: Session, article: Article | None, key: str, site_closed: bool, query: ThreadQuery
 ) -> bytes:
-    comments: list[dict[str, Any]] = []
+    comments: list[responses.ThreadComment] = []
     next_cursor = None
     if article is not None:
         comments, next_cursor = _page(session, article.id, query)
-    document = {
+    document: responses.Thread = {
         "article": public_article(article, key, site_closed),
         "comments": comments,
         "total": article.public_count if article is not None else 0,
         "next_cursor": next_cursor,
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return dump(responses.Thread, document)
 
 
 def _page(
     session: Session, article_id: int, query: ThreadQuery
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[responses.ThreadComment], str | None]:
     after = decode_cursor(query.cursor)
     newest = query.sort == "newest"
     public = Comment.status.in_(PUBLIC_STATUSES)
@@ -199,7 +181,7 @@ def _page(
             stmt = stmt.where(Comment.id > after)
         rows = list(session.scalars(stmt.order_by(Comment.id).limit(query.limit + 1)))
         next_cursor = encode_cursor(rows[query.limit - 1].id) if len(rows) > query.limit else None
-        return [_node(c) for c in rows[: query.limit]], next_cursor
+        return [thread_comment(c) for c in rows[: query.limit]], next_cursor
 
     stmt = select(Comment).where(
         Comment.article_id == article_id, Comment.root_id.is_(None), public
@@ -232,20 +214,14 @@ def _page(
     return _assemble(roots, replies, truncated_roots), next_cursor
 
 
-def _node(comment: Comment) -> dict[str, Any]:
-    node = public_comment(comment)
-    node["replies"] = []
-    return node
-
-
 def _assemble(
     roots: list[Comment], replies: list[Comment], truncated_roots: set[int]
-) -> list[dict[str, Any]]:
+) -> list[responses.ThreadComment]:
     """Attach replies to their parents. A reply whose parent is no longer public hangs from its
     thread's top comment, so one removed comment does not hide the conversation under it."""
-    nodes = {c.id: _node(c) for c in roots}
+    nodes = {c.id: thread_comment(c) for c in roots}
     for reply in replies:  # ordered by id: every public parent is placed before its children
-        node = _node(reply)
+        node = thread_comment(reply)
         nodes[reply.id] = node
         parent = reply.parent_id if reply.parent_id in nodes else reply.root_id
         assert parent is not None  # replies always have a root; roots are all in ``nodes``
@@ -280,16 +256,13 @@ def _counts_read(keys: int) -> Prepared:
 
 
 def count_comments(engine: Engine, site_slug: str, keys: Sequence[str]) -> dict[str, Any]:
-    """Public comment counts for up to 100 articles, in one query; unknown articles count 0."""
-    if not keys:
-        raise validation_error("article", "Name at least one article (?article=KEY).")
-    if len(keys) > MAX_COUNT_KEYS:
-        raise validation_error("article", f"At most {MAX_COUNT_KEYS} articles per request.")
+    """Public comment counts for up to 100 articles (checked keys, ``schemas.CountsQuery``), in
+    one query; unknown articles count 0."""
     distinct = sorted(set(keys))
     params = {"slug": site_slug, **{f"k{n}": key for n, key in enumerate(distinct)}}
     rows = _counts_read(len(distinct)).all(engine, params)
     if not rows:
-        raise not_found(f"There is no site {site_slug!r}.")
+        raise NotFound(f"There is no site {site_slug!r}.")
     counts = dict.fromkeys(keys, 0)
     for _site_id, _origins, key, count in rows:
         if key is not None:
@@ -303,4 +276,4 @@ def count_comments(engine: Engine, site_slug: str, keys: Sequence[str]) -> dict[
 
 
 def counts_json(counts: dict[str, int]) -> bytes:
-    return json.dumps({"counts": counts}, ensure_ascii=False, separators=(",", ":")).encode()
+    return dump(responses.Counts, {"counts": counts})

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, event, text
 
 from moderation import create_app
 from moderation.config import normalise_database_url
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
 

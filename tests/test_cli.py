@@ -135,7 +135,7 @@ def test_demo_sets_up_a_site_an_admin_and_the_article_page(env, tmp_path):
         process.wait(timeout=10)
     app = create_app()
     with app.app_context():
-        from moderation.extensions import db
+        from moderation.db import db
         from moderation.identity import check_password
         from moderation.models import Moderator, Site
 

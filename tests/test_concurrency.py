@@ -12,7 +12,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Article, Comment, ModerationMode, Site
 
 PROCESSES = 4

@@ -44,6 +44,14 @@ def test_toml_then_environment_override(tmp_path):
         ("rate_limits = \n", {}, "not valid TOML"),
         ("", {"MODERATION_RATE_LIMITS": "perhaps"}, "true or false"),
         ("", {"MODERATION_PROXY_COUNT": "two"}, "whole number"),
+        ("proxy_count = -3\n", {}, "proxy_count must be a whole number from 0"),
+        ("thread_max_age = -1\n", {}, "thread_max_age must be a whole number from 0"),
+        ('log_level = "LOUD"\n', {}, "log_level must be one of DEBUG"),
+        ("", {"MODERATION_MAX_REQUEST_BYTES": "0"}, "max_request_bytes must be"),
+        ('database_url = "mysql://x/y"\n', {}, "database_url must be"),
+        ('cache_url = "memcached://x"\n', {}, "cache_url must be"),
+        ('rate_limit_storage = "mongodb://x"\n', {}, "rate_limit_storage must be"),
+        ('public_url = "comments.example"\n', {}, "public_url must be"),
     ],
 )
 def test_bad_configuration_is_a_clear_error(tmp_path, content, env, message):

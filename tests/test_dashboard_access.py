@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Article, Comment, Decision
 
 from .test_dashboard import (  # noqa: F401  (fixtures)

@@ -9,7 +9,7 @@ import re
 
 from sqlalchemy import select
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import token_hash
 from moderation.models import ApiToken, Moderator, Site
 

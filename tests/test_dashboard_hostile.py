@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from moderation.dashboard.security import CONTENT_SECURITY_POLICY
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Article, Comment
 
 from .test_dashboard import (  # noqa: F401  (fixtures)

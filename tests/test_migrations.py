@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.migrate import current_revision, head_revision, upgrade_database
 
 from .conftest import postgres_schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import ApiToken, Decision, utcnow
 
 from .conftest import PUBLISH_AT_ONCE, thread_url

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from openapi_spec_validator import validate
 
-from moderation.api.errors import _HTTP_CODES
-from moderation.api.openapi import ERROR_CODES
-
-SOURCE = Path(__file__).resolve().parent.parent / "moderation"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 def _openapi_path(rule: str) -> str:
     """Flask's ``<int:comment_id>`` style to OpenAPI's ``{id}`` style."""
-    path = re.sub(r"<int:comment_id>", "{id}", rule)
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
 
 
 def _served(app) -> set[tuple[str, str]]:
@@ -46,14 +40,3 @@ def test_every_route_is_documented_and_every_documented_route_is_served(app, cli
         if method in {"get", "post", "patch", "put", "delete"}
     }
     assert _served(app) == documented
-
-
-def test_every_error_code_the_code_raises_is_documented():
-    raised = set()
-    for path in SOURCE.rglob("*.py"):
-        text = path.read_text()
-        raised |= set(re.findall(r'code="([a-z_]+)"', text))
-        raised |= set(re.findall(r'ApiError\(\s*\d{3},\s*"([a-z_]+)"', text))
-    raised |= {code for code, _message in _HTTP_CODES.values()}
-    raised |= {"validation_error", "not_found", "forbidden", "conflict", "internal_error"}
-    assert raised - set(ERROR_CODES) == set()

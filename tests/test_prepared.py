@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import ProgrammingError
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Article, Site
 from moderation.prepared import Prepared, as_loaded, entity_columns
 

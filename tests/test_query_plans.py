@@ -7,10 +7,11 @@ import json
 import pytest
 from sqlalchemy import event, text
 
-from moderation.extensions import db
+from moderation.comments.cursors import encode_cursor
+from moderation.comments.listing import queue_counts
+from moderation.db import db
 from moderation.identity import token_hash
 from moderation.models import Article, Comment, Site, Status, utcnow
-from moderation.queue import encode_cursor, queue_counts
 
 POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 APPROVED, PENDING = 3_000, 20_000

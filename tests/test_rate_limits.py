@@ -8,7 +8,7 @@ import urllib.request
 import uuid
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.migrate import upgrade_database
 from moderation.models import ModerationMode, Site
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import utcnow
 
 from .conftest import PUBLISH_AT_ONCE, thread_url
@@ -339,7 +339,8 @@ def test_edits_are_screened_again(open_site, post, client, api):
 @pytest.mark.parametrize(
     ("rules", "field"),
     [({"max_links": "two"}, "max_links"), ({"spam_threshold": 2}, "spam_threshold"),
-     ({"nonsense": 1}, "nonsense"), ({"blocked_words": [1, 2]}, "blocked_words")],
+     ({"nonsense": 1}, "nonsense"), ({"blocked_words": [1, 2]}, "blocked_words"),
+     ({"blocked_words": "one\ntwo"}, "blocked_words")],
 )  # fmt: skip
 def test_bad_rule_settings_are_refused(open_site, api, rules, field):
     body = api("open", "patch", "/rules", expect=400, json=rules)
@@ -347,7 +348,7 @@ def test_bad_rule_settings_are_refused(open_site, api, rules, field):
 
 
 def test_rule_settings_round_trip(open_site, api):
-    body = set_rules(api, "open", blocked_words="one\ntwo words\n", max_links=5)
+    body = set_rules(api, "open", blocked_words=["one", " two words ", ""], max_links=5)
     assert body["overrides"] == {
         "blocked_words": ["one", "two words"],
         "max_links": 5,
@@ -439,8 +440,8 @@ def test_akismet_slow_or_down_never_blocks_a_submission(akismet_client, akismet_
 def test_the_authors_record_is_their_latest_comments(app, site, post, api):
     """An author's record costs the same for a prolific commenter as for a newcomer: it is read
     from their latest comments, so a rejection further back no longer counts against them."""
+    from moderation.comments.screening import AUTHOR_RECORD_COMMENTS
     from moderation.models import Comment, Status
-    from moderation.screening import AUTHOR_RECORD_COMMENTS
 
     set_rules(api, "news", auto_approve_trusted=True, trusted_min_approved=1)
     first = submitted(post(ARTICLE, body="long ago", author_email="p@x.example"))

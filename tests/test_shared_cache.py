@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import new_token, token_hash
 
 from .conftest import postgres_schema, skip_or_fail

@@ -7,20 +7,20 @@ import sqlite3
 import pytest
 from sqlalchemy import update
 
-from moderation import queue
-from moderation.api.errors import ApiError
-from moderation.extensions import db, read_phase, write_intent
+from moderation.comments.submit import NewComment, screen_submission, store_submission
+from moderation.db import db, read_phase, write_intent
+from moderation.errors import ApiError
 from moderation.models import Article, Comment
 
 ARTICLE = "/2026/11/story"
 
 
 def _screen(app, session):
-    return queue.screen_submission(
+    return screen_submission(
         session,
         site_slug="news",
         article_key=ARTICLE,
-        new=queue.NewComment(body="Screened first, stored second.", author_name="Ann"),
+        new=NewComment(body="Screened first, stored second.", author_name="Ann"),
         policy=app.extensions["screening_policy"],
     )
 
@@ -51,7 +51,7 @@ def test_screening_does_not_hold_sqlite_write_lock(app, site):
             with read_phase(session):
                 screened = _screen(app, session)
                 assert _other_writer_can_write(app)
-            submitted = queue.store_submission(session, screened)
+            submitted = store_submission(session, screened)
             assert not _other_writer_can_write(app), "the write phase holds the lock"
             session.commit()
             assert submitted.comment.id is not None
@@ -82,7 +82,7 @@ def test_an_article_closed_during_screening_refuses_the_comment(app, site, post)
         with db.engine.begin() as other:
             other.execute(update(Article).where(Article.key == ARTICLE).values(closed=True))
         with pytest.raises(ApiError) as refused:
-            queue.store_submission(session, screened)
+            store_submission(session, screened)
         assert refused.value.code == "article_closed"
         session.rollback()
         assert session.query(Comment).count() == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import token_hash
 from moderation.models import (
     Action,

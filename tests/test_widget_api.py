@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Comment, Decision
 
 from .conftest import ORIGIN, PUBLISH_AT_ONCE, thread_url
@@ -177,13 +177,8 @@ def test_unknown_site_is_not_found(client, post):
         ({"body": "hi", "author_name": "Ann", "author_email": "not-an-email"}, "author_email"),
         ({"body": "hi", "author_name": "Ann", "author_email": "a@b.c" + "c" * 260}, "author_email"),
         ({"body": "hi", "author_name": "Ann", "parent_id": "1"}, "parent_id"),
-        ({"body": "hi", "author_name": "Ann", "parent_id": 999999}, "parent_id"),
         ({"body": "hi", "author_name": "Ann", "parent_id": True}, "parent_id"),
         ({"body": "hi", "author_name": "Ann", "article_url": "javascript:alert(1)"}, "article_url"),
-        (
-            {"body": "hi", "author_name": "Ann", "article_url": "https://evil.example/x"},
-            "article_url",
-        ),
         ({"body": "hi", "author_name": "Ann", "article_title": "T" * 301}, "article_title"),
     ],
 )
@@ -196,6 +191,27 @@ def test_invalid_submissions_name_the_field(client, site, payload, field):
     assert (
         thread_url(site, ARTICLE) and client.get(thread_url(site, ARTICLE)).get_json()["total"] == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"parent_id": 999999}, 404, "parent_id"),
+        ({"article_url": "https://evil.example/x"}, 403, "article_url"),
+        ({"article_url": "https://news.example:99999/x"}, 403, "article_url"),
+    ],
+)
+def test_well_formed_submissions_naming_what_they_may_not_are_refused(
+    client, site, payload, status, field
+):
+    """Valid as the schema says, refused for what they point at: a reply to a comment that is
+    not there, an article page off the site's origins."""
+    response = client.post(
+        thread_url(site, ARTICLE), json={"body": "hi", "author_name": "Ann", **payload}
+    )
+    assert response.status_code == status, response.get_json()
+    assert error_of(response)["field"] == field
+    assert client.get(thread_url(site, ARTICLE)).get_json()["total"] == 0
 
 
 def test_refused_submission_stores_nothing(app, client, site):
@@ -288,10 +304,10 @@ def test_closed_article_refuses_comments(app, client, site, post):
 
 def test_reply_to_unpublished_or_foreign_comment_is_refused(client, site, post, decide):
     pending = post(ARTICLE).get_json()["comment"]["id"]
-    response = post(ARTICLE, parent_id=pending, expect=400)
+    response = post(ARTICLE, parent_id=pending, expect=404)
     assert error_of(response)["field"] == "parent_id"
     decide(pending)
-    response = post("/another/article", parent_id=pending, expect=400)
+    response = post("/another/article", parent_id=pending, expect=404)
     assert error_of(response)["field"] == "parent_id"
 
 

@@ -1,82 +1,84 @@
-"""The one JSON error shape of the API, produced by one handler for one exception."""
+"""The one JSON error shape of the API, produced by one handler for one exception class.
+
+Under ``/api/`` (and ``/healthz``), whatever went wrong answers
+``{"error": {"code", "message", "field"?}}``: an error the core raised, an HTTP error Werkzeug
+raised before a view ran (an unknown path, a method the path does not take, a body too large),
+a database that does not answer (503, with ``Retry-After``), or a fault (500, logged). The
+dashboard has its own handler, which answers its JSON endpoints the same way.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from ..errors import BY_STATUS, ApiError, InternalError, RateLimited, Unavailable
+from ..schemas import responses
+from ..serializers import dump
 
 log = logging.getLogger(__name__)
 
-
-class ApiError(Exception):
-    """A request the service will not carry out, with a stable code and a message a person can
-    act on. Business functions raise it; the handler below turns it into
-    ``{"error": {"code", "message", "field"?}}``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.field = field
-        self.headers = headers or {}
-        self.details = details or {}
-
-    def to_dict(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.field:
-            error["field"] = self.field
-        error.update(self.details)
-        return {"error": error}
-
-
-def validation_error(field: str, message: str) -> ApiError:
-    return ApiError(400, "validation_error", message, field=field)
-
-
-def not_found(message: str) -> ApiError:
-    return ApiError(404, "not_found", message)
-
-
-def forbidden(message: str, code: str = "forbidden") -> ApiError:
-    return ApiError(403, code, message)
-
-
-def conflict(message: str, code: str = "conflict") -> ApiError:
-    return ApiError(409, code, message)
-
-
-# Codes for the HTTP errors Werkzeug raises before a view runs.
-_HTTP_CODES = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("unauthorized", "Authentication is required."),
-    403: ("forbidden", "You may not do this."),
-    404: ("not_found", "There is nothing at this address."),
-    405: ("method_not_allowed", "This address does not accept that method."),
-    413: ("payload_too_large", "The request body is too large."),
-    415: ("unsupported_media_type", "Send the body as JSON (Content-Type: application/json)."),
-    429: ("rate_limited", "Too many requests; wait a little and try again."),
-}
+#: Seconds a client should wait after a 503 before trying again.
+RETRY_AFTER_SECONDS = 5
 
 
 def error_response(error: ApiError) -> Response:
-    response = jsonify(error.to_dict())
-    response.status_code = error.status
+    """The contract's JSON for ``error``, with its status and headers."""
+    response = Response(
+        dump(responses.Error, error.to_dict()), status=error.status, mimetype="application/json"
+    )
     for name, value in error.headers.items():
         response.headers[name] = value
     return response
+
+
+def from_http_exception(error: HTTPException) -> ApiError:
+    """Werkzeug's HTTP error (raised before a view ran) as the class of its status."""
+    status = error.code or 500
+    cls = class_of_status(status)
+    # Our words for the statuses we know; Werkzeug's for the rare others.
+    converted = cls() if status in BY_STATUS else cls(error.description)
+    if status == 405:
+        allow = error.get_response().headers.get("Allow")
+        if allow:
+            converted.headers["Allow"] = allow
+    if isinstance(converted, RateLimited):
+        retry_after = getattr(error, "retry_after", None) or error.get_response().headers.get(
+            "Retry-After"
+        )
+        if retry_after:
+            converted.headers["Retry-After"] = str(retry_after)
+            converted.message = (
+                f"Too many requests; try again in {retry_after} second"
+                f"{'' if str(retry_after) == '1' else 's'}."
+            )
+    return converted
+
+
+@functools.cache
+def class_of_status(status: int) -> type[ApiError]:
+    """The error class of a status. The rare statuses Werkzeug or the server answer that the API
+    has no class of its own for (416 for a range, 431 for huge headers) keep their status, with
+    a generic code."""
+    known = BY_STATUS.get(status)
+    if known is not None:
+        return known
+    return type(f"HttpError{status}", (ApiError,), {"status": status, "code": "http_error"})
+
+
+def unavailable() -> Unavailable:
+    return Unavailable(headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def is_outage(error: Exception) -> bool:
+    """Whether a database error means the database is out of reach (not a fault of ours)."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def wants_json() -> bool:
@@ -84,7 +86,7 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """JSON errors under /api/, whatever went wrong; Flask's pages elsewhere."""
+    """JSON errors under /api/, whatever went wrong; the dashboard and pages handle their own."""
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
@@ -94,25 +96,16 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Response | HTTPException:
         if not wants_json():
             return error
-        status = error.code or 500
-        code, message = _HTTP_CODES.get(status, ("http_error", error.description or "Error."))
-        api_error = ApiError(status, code, message)
-        response = error_response(api_error)
-        if status == 405 and error.get_response().headers.get("Allow"):
-            response.headers["Allow"] = error.get_response().headers["Allow"]
-        if status == 429:
-            retry_after = getattr(error, "retry_after", None) or error.get_response().headers.get(
-                "Retry-After"
-            )
-            if retry_after:
-                response.headers["Retry-After"] = str(retry_after)
-        return response
+        return error_response(from_http_exception(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_outage(error):
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+            converted: ApiError = unavailable()
+        else:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            converted = InternalError()
         if not wants_json():
-            return Response("Internal server error", status=500, mimetype="text/plain")
-        return error_response(
-            ApiError(500, "internal_error", "Something went wrong on our side; try again.")
-        )
+            return Response(converted.message, status=converted.status, mimetype="text/plain")
+        return error_response(converted)

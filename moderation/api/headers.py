@@ -3,7 +3,7 @@ path of the hot reads (:mod:`moderation.fastpath`), so both answer header for he
 
 from __future__ import annotations
 
-from .. import validate as v
+from ..urls import origin_of
 
 EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Form-Token"
 PREFLIGHT_HEADERS = [
@@ -15,17 +15,25 @@ PREFLIGHT_HEADERS = [
 
 def cors_headers(origin: str, origins: list[str], preflight: bool) -> list[tuple[str, str]]:
     """CORS for a request from ``origin`` to a site that allows ``origins``: none if not one."""
-    try:
-        allowed = v.origin_of(origin) in origins
-    except ValueError:
-        allowed = False
-    if not allowed:
+    if origin_of(origin) not in origins:
         return []
     headers = [
         ("Access-Control-Allow-Origin", origin),
         ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
     ]
     return headers + PREFLIGHT_HEADERS if preflight else headers
+
+
+def tag_list(header: str) -> list[str]:
+    """The entity tags of an ``If-None-Match`` header, weak ones compared as strong."""
+    tags = []
+    for part in header.split(","):
+        part = part.strip()
+        if part.startswith("W/"):
+            part = part[2:]
+        if part:
+            tags.append(part)
+    return tags
 
 
 def json_headers(body: bytes) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The moderation API, for a site's own tools: the queue and decisions, behind a bearer token.
+"""The moderation API, for a site's own tools: the queue, decisions, bans and rule settings,
+behind a bearer token.
 
 A token belongs to one site. Another site's queue is forbidden; another site's comment is not
 found, so the API does not even confirm that it exists.
@@ -8,29 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
-from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import bindparam, select
 
-from .. import admin, queue, screening
-from .. import validate as v
-from ..extensions import db
+from .. import admin
+from ..cache import FORMAT
+from ..comments import bans, listing
+from ..comments.decide import decide
+from ..comments.screening import settings_for
+from ..db import db
+from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, Unauthorized
 from ..identity import token_hash
-from ..models import ApiToken, Ban, BanKind, Comment, Reason, Site
+from ..models import Action, ApiToken, BanKind, Reason, Site
 from ..prepared import Prepared
-from ..rules import RuleSettingsError
-from ..serializers import moderator_comment, queued_comment, rfc3339
-from .errors import ApiError, forbidden
-from .payload import if_none_match, json_body
+from ..schemas import requests, responses
+from ..serializers import ban as ban_json
+from ..serializers import dump, moderator_comment
+from .operations import Answer, operation
+from .payload import if_none_match, json_body, query
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
-
-ACTIONS = tuple(a.value for a in queue.TRANSITIONS)
-REASONS = tuple(r.value for r in Reason)
-MAX_QUEUE_LIMIT = 200
-
 
 # Built once: composing the statement cost more than running it.
 _TOKEN_BY_HASH = select(ApiToken).where(
@@ -45,23 +44,20 @@ _TOKEN_SITE = Prepared(
 )
 
 
+def _json(shape: object, value: object, status: int = 200) -> Response:
+    return Response(dump(shape, value), status=status, mimetype="application/json")
+
+
 def _bearer_hash() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Send a moderation API token: Authorization: Bearer <token>.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
     return token_hash(token.strip())
 
 
-def _invalid_token() -> ApiError:
-    return ApiError(
-        401,
-        "unauthorized",
+def _invalid_token() -> Unauthorized:
+    return Unauthorized(
         "This token is not valid (unknown or revoked).",
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
@@ -69,7 +65,7 @@ def _invalid_token() -> ApiError:
 
 def _check_site(token_site: str, slug: str) -> None:
     if token_site != slug:
-        raise forbidden(f"This token belongs to another site than {slug!r}.")
+        raise Forbidden(f"This token belongs to another site than {slug!r}.")
 
 
 def _authenticate() -> ApiToken:
@@ -100,49 +96,67 @@ def _actor(token: ApiToken) -> str:
     return f"token:{token.label or token.id}"
 
 
-def _describe(comments: list[Comment]) -> list[dict[str, Any]]:
-    """Moderator JSON for comments, with a fixed number of queries (articles, flags, history)."""
-    if not comments:
-        return []
-    details = queue.load_details(db.session(), comments)
+def _described(ids: list[int], site_id: int) -> list[responses.ModeratorComment]:
+    """The comments as moderators see them now, in the order of ``ids``."""
+    page = listing.load_comments(db.session(), ids, [site_id])
     return [
-        moderator_comment(
-            c,
-            details.articles[c.article_id],
-            details.flags.get(c.id, ()),
-            details.history.get(c.id, ()),
-        )
-        for c in comments
+        moderator_comment(row, page.flags.get(row.id, ()), page.history.get(row.id, ()))
+        for row in page.comments
     ]
 
 
-@bp.get("/sites/<site>/queue")
+QUEUE_HEADERS = {
+    "ETag": "Changes with anything the page shows; send it back as `If-None-Match`.",
+    "Cache-Control": "For the token holder only; revalidate every time.",
+}
+_DECIDE_LINK = {
+    "operationId": "decide",
+    "parameters": {"comment_id": "$response.body#/comments/0/id"},
+}
+
+
+@bp.get("/sites/<slug:site>/queue")
+@operation(
+    id="getQueue",
+    summary="A page of one queue view, oldest first.",
+    tag="moderation",
+    bearer=True,
+    query=requests.QueueQuery,
+    headers={"If-None-Match": ("An ETag of this page the client holds.", False)},
+    answers={
+        200: Answer(
+            responses.QueuePage,
+            headers=QUEUE_HEADERS,
+            links={
+                "nextPage": {
+                    "operationId": "getQueue",
+                    "parameters": {
+                        "site": "$request.path.site",
+                        "cursor": "$response.body#/next_cursor",
+                    },
+                },
+                "decide": _DECIDE_LINK,
+            },
+        ),
+        304: Answer(description="Unchanged since the `If-None-Match` ETag.", headers=QUEUE_HEADERS),
+    },
+    errors=(Forbidden,),
+)
 def get_queue(site: str) -> Response:
     """A page of the queue, served from the cache while the site's queue version stands.
 
     Every change a page shows moves the version on in its own transaction (see
-    ``queue._queue_changed``), and the version is read before the page: a cached page is never
-    older than its key. Tools that poll the queue send ``If-None-Match`` and get a 304 until
+    ``comments.writes.queue_changed``), and the version is read before the page: a cached page is
+    never older than its key. Tools that poll the queue send ``If-None-Match`` and get a 304 until
     something changes.
     """
     site_id, version = _queue_site_for_token(site)
-    view = v.optional_choice(dict(request.args), "status", queue.QUEUE_VIEWS) or "pending"
-    order = v.optional_choice(dict(request.args), "order", ("oldest", "newest", "spam"))
-    limit_raw = request.args.get("limit", "50")
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_QUEUE_LIMIT:
-        raise ApiError(
-            400,
-            "validation_error",
-            f"limit must be between 1 and {MAX_QUEUE_LIMIT}.",
-            field="limit",
-        )
-    limit = int(limit_raw)
-    article = request.args.get("article")
-    article_key = v.article_key(article) if article is not None else None
-    cursor = request.args.get("cursor") or None
+    asked = query(requests.QueueQuery)
     key = "queue:" + json.dumps(
-        [site_id, version, view, order, article_key, cursor, limit], ensure_ascii=False
-    )
+        [FORMAT, site_id, version, asked.status, asked.order, asked.article, asked.cursor,
+         asked.limit],
+        ensure_ascii=False,
+    )  # fmt: skip
     etag = '"q' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in if_none_match():
@@ -150,156 +164,139 @@ def get_queue(site: str) -> Response:
     cache = current_app.extensions["queue_cache"]
     body = cache.get(key)
     if body is None:
-        body = _queue_page_json(site_id, view, order, article_key, limit, cursor)
+        body = _queue_page_json(site_id, asked)
         cache.set(key, body)
     return Response(body, mimetype="application/json", headers=headers)
 
 
-def _queue_page_json(
-    site_id: int,
-    view: str,
-    order: str | None,
-    article_key: str | None,
-    limit: int,
-    cursor: str | None,
-) -> bytes:
-    page = queue.list_queue_rows(
+def _queue_page_json(site_id: int, asked: requests.QueueQuery) -> bytes:
+    page = listing.list_queue(
         db.session(),
-        site_id=site_id,
-        view=view,
-        article_key=article_key,
-        limit=limit,
-        cursor=cursor,
-        newest_first=order == "newest",
-        by_spam_score=order == "spam",
+        listing.QueueQuery(
+            site_id=site_id,
+            view=asked.status,
+            article_key=asked.article,
+            order=asked.order,
+            limit=asked.limit,
+            cursor=asked.cursor,
+        ),
     )
     comments = [
-        queued_comment(row, page.flags.get(row.id, ()), page.history.get(row.id, ()))
+        moderator_comment(row, page.flags.get(row.id, ()), page.history.get(row.id, ()))
         for row in page.comments
     ]
-    # Compact and in the fields' own order: jsonify would sort the keys of every comment first.
-    return json.dumps(
-        {"comments": comments, "next_cursor": page.next_cursor},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    return dump(responses.QueuePage, {"comments": comments, "next_cursor": page.next_cursor})
 
 
-def _decision_fields(data: dict[str, Any]) -> tuple[queue.Action, Reason | None, str | None]:
-    action = v.choice(data, "action", ACTIONS)
-    reason = v.optional_choice(data, "reason", REASONS)
-    explanation = v.optional_text_field(data, "explanation", max_length=v.MAX_EXPLANATION)
-    return queue.Action(action), Reason(reason) if reason else None, explanation
-
-
-@bp.post("/comments/<int:comment_id>/decision")
-def decide_one(comment_id: int) -> Response:
-    token = _authenticate()
-    action, reason, explanation = _decision_fields(json_body())
-    comments = queue.decide(
-        db.session(),
-        site_id=token.site_id,
-        comment_ids=[comment_id],
-        action=action,
-        actor=_actor(token),
-        reason=reason,
-        explanation=explanation,
-    )
-    db.session.commit()
-    return jsonify({"comment": _describe(comments)[0]})
-
-
-@bp.post("/sites/<site>/decisions")
-def decide_many(site: str) -> Response:
-    token = _token_for_site(site)
-    data = json_body()
-    ids = data.get("ids")
-    if (
-        not isinstance(ids, list)
-        or not ids
-        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
-    ):
-        raise ApiError(400, "validation_error", "ids must be a list of comment ids.", field="ids")
-    action, reason, explanation = _decision_fields(data)
-    comments = queue.decide(
+def _decide(token: ApiToken, ids: list[int], decision: requests.AnyDecision) -> list[int]:
+    reason = getattr(decision, "reason", None)
+    decide(
         db.session(),
         site_id=token.site_id,
         comment_ids=ids,
-        action=action,
+        action=Action(decision.action),
         actor=_actor(token),
-        reason=reason,
-        explanation=explanation,
+        reason=Reason(reason) if reason else None,
+        explanation=decision.explanation,
     )
     db.session.commit()
-    return jsonify({"comments": _describe(comments)})
+    return list(dict.fromkeys(ids))
+
+
+@bp.post("/comments/<id:comment_id>/decision")
+@operation(
+    id="decide",
+    summary="Approve, reject, mark spam or restore one comment.",
+    tag="moderation",
+    bearer=True,
+    body=requests.Decision,
+    answers={200: Answer(responses.Decided)},
+    errors=(NotFound, InvalidTransition),
+)
+def decide_one(comment_id: int) -> Response:
+    token = _authenticate()
+    decision: requests.AnyDecision = json_body(requests.Decision)
+    [comment] = _described(_decide(token, [comment_id], decision), token.site_id)
+    return _json(responses.Decided, {"comment": comment})
+
+
+@bp.post("/sites/<slug:site>/decisions")
+@operation(
+    id="decideMany",
+    summary="The same decision for many comments: all of them or none.",
+    tag="moderation",
+    bearer=True,
+    body=requests.BulkDecision,
+    answers={200: Answer(responses.DecidedMany)},
+    errors=(Forbidden, NotFound, InvalidTransition),
+)
+def decide_many(site: str) -> Response:
+    token = _token_for_site(site)
+    decision: requests.AnyBulkDecision = json_body(requests.BulkDecision)
+    ids = _decide(token, decision.ids, decision)
+    return _json(responses.DecidedMany, {"comments": _described(ids, token.site_id)})
 
 
 # --- Bans -------------------------------------------------------------------------------------
 
 
-def _ban_json(ban: Ban) -> dict[str, Any]:
-    return {
-        "id": ban.id,
-        "kind": ban.kind.value,
-        "label": ban.label,
-        "reason": ban.reason,
-        "comment_id": ban.comment_id,
-        "created_by": ban.created_by,
-        "created_at": rfc3339(ban.created_at),
-        "expires_at": rfc3339(ban.expires_at),
-    }
-
-
-def _expiry(data: dict[str, Any]) -> datetime | None:
-    raw = data.get("expires_at")
-    if raw is None:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else None
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise ApiError(
-            400,
-            "validation_error",
-            "expires_at must be an RFC 3339 time with a zone, like 2026-12-31T23:00:00Z.",
-            field="expires_at",
-        )
-    return value
-
-
-@bp.post("/sites/<site>/bans")
-def create_ban(site: str) -> tuple[Response, int]:
-    """Ban an author: ``{"kind": "email" | "author" | "ip", "comment_id"?, "email"?,
-    "reason"?, "expires_at"?}``."""
+@bp.post("/sites/<slug:site>/bans")
+@operation(
+    id="createBan",
+    summary="Ban an author by email, identity or address (of a named comment).",
+    tag="moderation",
+    bearer=True,
+    body=requests.CreateBan,
+    answers={201: Answer(responses.BanCreated)},
+    errors=(Forbidden, NotFound, Conflict),
+)
+def create_ban(site: str) -> Response:
     token = _token_for_site(site)
-    data = json_body()
-    kind = v.choice(data, "kind", tuple(k.value for k in BanKind))
-    ban = admin.create_ban(
+    asked: requests.EmailBan | requests.AuthorBan | requests.AddressBan = json_body(
+        requests.CreateBan
+    )
+    ban = bans.create_ban(
         db.session(),
         token.site_id,
-        BanKind(kind),
+        BanKind(asked.kind),
         actor=_actor(token),
         secret_key=current_app.config["SECRET_KEY"],
-        comment_id=v.optional_int(data, "comment_id"),
-        email=v.email_field(data, "email"),
-        reason=v.optional_text_field(data, "reason", max_length=v.MAX_EXPLANATION),
-        expires_at=_expiry(data),
+        comment_id=asked.comment_id,
+        email=getattr(asked, "email", None),
+        reason=asked.reason,
+        expires_at=asked.expires_at,
     )
     db.session.commit()
-    return jsonify({"ban": _ban_json(ban)}), 201
+    return _json(responses.BanCreated, {"ban": ban_json(ban)}, 201)
 
 
-@bp.get("/sites/<site>/bans")
+@bp.get("/sites/<slug:site>/bans")
+@operation(
+    id="listBans",
+    summary="The bans in force.",
+    tag="moderation",
+    bearer=True,
+    answers={200: Answer(responses.Bans)},
+    errors=(Forbidden,),
+)
 def list_bans(site: str) -> Response:
     token = _token_for_site(site)
-    return jsonify({"bans": [_ban_json(b) for b in admin.list_bans(db.session(), token.site_id)]})
+    found = bans.list_bans(db.session(), token.site_id)
+    return _json(responses.Bans, {"bans": [ban_json(b) for b in found]})
 
 
-@bp.delete("/sites/<site>/bans/<int:ban_id>")
+@bp.delete("/sites/<slug:site>/bans/<id:ban_id>")
+@operation(
+    id="liftBan",
+    summary="Lift a ban.",
+    tag="moderation",
+    bearer=True,
+    answers={204: Answer(description="Lifted.")},
+    errors=(Forbidden, NotFound),
+)
 def lift_ban(site: str, ban_id: int) -> Response:
     token = _token_for_site(site)
-    admin.lift_ban(db.session(), token.site_id, ban_id)
+    bans.lift_ban(db.session(), token.site_id, ban_id)
     db.session.commit()
     return Response(status=204)
 
@@ -307,24 +304,37 @@ def lift_ban(site: str, ban_id: int) -> Response:
 # --- Rule settings ----------------------------------------------------------------------------
 
 
-@bp.get("/sites/<site>/rules")
+def _rules(site: Site) -> Response:
+    effective = settings_for(site, current_app.extensions["screening_policy"])
+    return _json(responses.Rules, {"rules": effective, "overrides": site.rule_settings or {}})
+
+
+@bp.get("/sites/<slug:site>/rules")
+@operation(
+    id="getRules",
+    summary="The site's screening rules: the settings in force and the site's overrides.",
+    tag="moderation",
+    bearer=True,
+    answers={200: Answer(responses.Rules)},
+    errors=(Forbidden,),
+)
 def get_rules(site: str) -> Response:
-    """The site's effective rule settings, and which of them it overrides."""
-    token = _token_for_site(site)
-    effective = screening.settings_for(token.site, current_app.extensions["screening_policy"])
-    return jsonify({"rules": effective.to_json(), "overrides": token.site.rule_settings or {}})
+    return _rules(_token_for_site(site).site)
 
 
-@bp.patch("/sites/<site>/rules")
+@bp.patch("/sites/<slug:site>/rules")
+@operation(
+    id="updateRules",
+    summary="Override rule settings; `null` returns one to the configured default.",
+    tag="moderation",
+    bearer=True,
+    body=requests.RulesPatch,
+    answers={200: Answer(responses.Rules)},
+    errors=(Forbidden,),
+)
 def update_rules(site: str) -> Response:
-    """Override rule settings for this site; ``null`` returns a setting to the default."""
     token = _token_for_site(site)
-    policy = current_app.extensions["screening_policy"]
-    try:
-        admin.update_rule_settings(token.site, json_body())
-    except RuleSettingsError as exc:
-        field = str(exc).split()[0]
-        raise ApiError(400, "validation_error", str(exc), field=field) from None
+    changes = json_body(requests.RulesPatch).model_dump(exclude_unset=True)
+    admin.update_rule_settings(token.site, changes)
     db.session.commit()
-    effective = screening.settings_for(token.site, policy)
-    return jsonify({"rules": effective.to_json(), "overrides": token.site.rule_settings})
+    return _rules(token.site)

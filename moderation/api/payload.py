@@ -1,45 +1,62 @@
-"""Reading what a client sent: the JSON body, bearer tokens, conditional headers, its address."""
+"""Reading what a client sent: the JSON body and the query (as the contract's shapes), and who
+is asking (the hashed address, the page it comes from, the widget's bot checks)."""
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar, overload
 
-from flask import current_app, request
+from flask import current_app, g, request
+from werkzeug.datastructures import MultiDict
 
+from ..comments.screening import Client
+from ..errors import UnsupportedMediaType
 from ..form_tokens import FormTokens
 from ..identity import ip_hash
-from ..screening import Client
-from .errors import ApiError
+from ..schemas.parse import adapter, parse_json, parse_values
+from .headers import tag_list
+
+T = TypeVar("T")
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a clear 4xx: wrong content type, bad JSON, not an object."""
-    if not request.is_json:
-        raise ApiError(
-            415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)."
-        )
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "validation_error", "The body is not valid JSON.", field="body")
-    if not isinstance(data, dict):
-        raise ApiError(400, "validation_error", "The body must be a JSON object.", field="body")
-    return data
+@overload
+def json_body(shape: type[T]) -> T: ...
+@overload
+def json_body(shape: Any) -> Any: ...
+def json_body(shape: Any) -> Any:
+    """The request's JSON body as ``shape``, or the contract's error: 415 for another content
+    type, 413 for a body over the limit (chunked or not), 400 naming the field at fault.
+
+    Parsed once per request and shape: the rate limiter's key and the view read the same.
+    """
+    parsed: dict[Any, Any] = g.setdefault("parsed_bodies", {})
+    if shape not in parsed:
+        if not request.is_json:
+            raise UnsupportedMediaType()
+        parsed[shape] = parse_json(shape, request.get_data(cache=True))
+    return parsed[shape]
+
+
+def query(shape: type[T]) -> T:
+    """The query string as ``shape`` (numbers from digits, repeated keys as lists)."""
+    return parse_values(shape, query_values(request.args, shape))
+
+
+def query_values(args: MultiDict[str, str], shape: Any) -> dict[str, Any]:
+    """A query string's values as a shape reads them: a list for each list field, else the
+    first value."""
+    lists = _list_fields(shape)
+    return {name: args.getlist(name) if name in lists else args[name] for name in args}
+
+
+@cache
+def _list_fields(shape: Any) -> frozenset[str]:
+    properties = adapter(shape).json_schema().get("properties", {})
+    return frozenset(name for name, prop in properties.items() if prop.get("type") == "array")
 
 
 def if_none_match() -> list[str]:
-    return parse_if_none_match(request.headers.get("If-None-Match", ""))
-
-
-def parse_if_none_match(header: str) -> list[str]:
-    """The entity tags of an ``If-None-Match`` header, weak ones compared as strong."""
-    tags = []
-    for part in header.split(","):
-        part = part.strip()
-        if part.startswith("W/"):
-            part = part[2:]
-        if part:
-            tags.append(part)
-    return tags
+    return tag_list(request.headers.get("If-None-Match", ""))
 
 
 def client_ip_hash() -> str | None:
@@ -48,28 +65,29 @@ def client_ip_hash() -> str | None:
 
 
 def form_tokens() -> FormTokens:
-    return current_app.extensions["form_tokens"]
+    return current_app.extensions["form_tokens"]  # type: ignore[no-any-return]
 
 
-def check_form_token(token: object, site_slug: str) -> str | None:
-    """None for a token that shows a person's pace; otherwise what is wrong with it."""
+def client_from_request(form_token: str | None = None, honeypot: str | None = None) -> Client:
+    """Who is submitting, as the request tells: hashed address, origin, and the widget's bot
+    checks (the signed form token it sends back, the hidden field a person leaves empty)."""
     minimum = current_app.config["SETTINGS"].min_form_seconds
-    return form_tokens().check(token, site_slug, minimum)
-
-
-def client_from_request(data: dict[str, Any] | None = None, site_slug: str | None = None) -> Client:
-    """Who is submitting, as the request tells: hashed address, origin, and the widget's
-    bot checks (a hidden ``website`` field, the signed form token) when ``data`` is given."""
-    form_check = None
-    honeypot = False
-    if data is not None and site_slug is not None:
-        form_check = check_form_token(data.get("form_token"), site_slug)
-        honeypot = bool(data.get("website"))
+    site = (request.view_args or {}).get("site", "")
     return Client(
         ip_hash=client_ip_hash(),
         origin=request.headers.get("Origin"),
-        form_check=form_check,
-        honeypot_filled=honeypot,
+        form_check=form_tokens().check(form_token, site, minimum),
+        honeypot_filled=bool(honeypot),
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent", "")[:300],
+    )
+
+
+def editing_client() -> Client:
+    """Who is editing: the address and origin only (an edit comes with no form token)."""
+    return Client(
+        ip_hash=client_ip_hash(),
+        origin=request.headers.get("Origin"),
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent", "")[:300],
     )

@@ -1,49 +1,70 @@
 """The public widget API: threads, counts, submissions, the author's edits and reader reports.
 
-CORS is limited to each site's allowed origins. Views parse and check the request, call one
-function of ``queue`` or ``threads`` and shape the answer; nothing else.
+CORS is limited to each site's allowed origins. Views parse the request into the contract's
+shapes, call one function of the core (``comments`` or ``threads``) and shape the answer; nothing
+else.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy import select
 
-from .. import queue, threads
-from .. import validate as v
-from ..extensions import (
+from .. import threads
+from ..comments import edit as own
+from ..comments import reports
+from ..comments.submit import NewComment, submit
+from ..db import db
+from ..errors import (
+    AlreadyDecided,
+    AlreadyReported,
+    ArticleClosed,
+    Banned,
+    EditWindowClosed,
+    Forbidden,
+    InvalidEditToken,
+    NotFound,
+)
+from ..fastpath import KNOWN_VERSION
+from ..models import Comment, Reason, Site
+from ..schemas import requests, responses
+from ..serializers import author_comment, dump, flag_receipt
+from .headers import cors_headers, counts_headers, thread_headers
+from .limits import (
     AUTHOR_SUBMIT_LIMIT,
     EDIT_LIMIT,
     REPORT_LIMIT,
     SUBMIT_LIMIT,
     author_limit_key,
-    commit_unexpired,
-    db,
     limiter,
-    read_phase,
 )
-from ..fastpath import KNOWN_VERSION
-from ..models import FLAG_REASONS, Comment, Reason, Site
-from ..screening import Policy
-from ..serializers import author_comment, rfc3339
-from .headers import cors_headers, counts_headers, thread_headers
+from .operations import Answer, from_settings, operation
 from .payload import (
     client_from_request,
     client_ip_hash,
+    editing_client,
     form_tokens,
     if_none_match,
     json_body,
+    query,
 )
 
 bp = Blueprint("widget_api", __name__, url_prefix="/api/v1")
 
-THREAD = "/sites/<site>/articles/<article:article>/comments"
+THREAD = "/sites/<slug:site>/articles/<article:article>/comments"
+EDIT_TOKEN = {"X-Edit-Token": ("The `edit_token` handed out when the comment was posted.", True)}
 
 
-def _policy() -> Policy:
+def _json(shape: object, value: object, status: int = 200) -> Response:
+    return Response(dump(shape, value), status=status, mimetype="application/json")
+
+
+def _policy():  # type: ignore[no-untyped-def]
     return current_app.extensions["screening_policy"]
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["SETTINGS"]
 
 
 def _allow_origins(origins: list[str]) -> None:
@@ -86,18 +107,52 @@ def _cors(response: Response) -> Response:
     return response
 
 
+THREAD_HEADERS = {
+    "ETag": "Changes with anything the thread shows; send it back as `If-None-Match`.",
+    "Cache-Control": "Shared caches may keep the thread briefly, then revalidate.",
+    "X-Form-Token": "Send it back as `form_token` with a comment.",
+}
+
+
 @bp.get(THREAD)
+@operation(
+    id="getThread",
+    summary="The public comments of one article, replies attached to their parents.",
+    tag="widget",
+    query=requests.ThreadQuery,
+    headers={"If-None-Match": ("An ETag of this thread the client holds.", False)},
+    answers={
+        200: Answer(
+            responses.Thread,
+            headers=THREAD_HEADERS,
+            links={
+                "nextPage": {
+                    "operationId": "getThread",
+                    "parameters": {
+                        "site": "$request.path.site",
+                        "article": "$request.path.article",
+                        "cursor": "$response.body#/next_cursor",
+                    },
+                }
+            },
+        ),
+        304: Answer(
+            description="Unchanged since the `If-None-Match` ETag.", headers=THREAD_HEADERS
+        ),
+    },
+    errors=(NotFound,),
+)
 def get_thread(site: str, article: str) -> Response:
     """Served by :mod:`moderation.fastpath` when the thread is cached; rendered here otherwise."""
-    key = v.article_key(article)
-    query = threads.parse_thread_query(request.args)
+    key = threads.parse_article_key(article)
+    thread_query = threads.parse_thread_query(request.args)
     result = threads.load_thread(
         db.engine,
         db.session,
         current_app.extensions["thread_cache"],
         site,
         key,
-        query,
+        thread_query,
         if_none_match(),
         known=request.environ.get(KNOWN_VERSION),
     )
@@ -106,123 +161,192 @@ def get_thread(site: str, article: str) -> Response:
         response = Response(status=304)
     else:
         response = Response(result.body, mimetype="application/json")
-    max_age = current_app.config["SETTINGS"].thread_max_age
+    max_age = _settings().thread_max_age
     response.headers.extend(thread_headers(result.etag, form_tokens().issue(site), max_age))
     return response
 
 
+_OWN_COMMENT_LINK = {
+    "operationId": "getOwnComment",
+    "parameters": {
+        "comment_id": "$response.body#/comment/id",
+        "X-Edit-Token": "$response.body#/edit_token",
+    },
+}
+
+
 @bp.post(THREAD)
+@operation(
+    id="submitComment",
+    summary="Submit a comment: it is sanitized, screened and queued.",
+    description="What survives of `body` is decided by the sanitizer, never by the client.",
+    tag="widget",
+    body=from_settings(lambda settings: requests.submit_comment(settings.max_comment_chars)),
+    answers={
+        201: Answer(
+            responses.CreatedComment,
+            headers={"Location": "The author's view of the comment."},
+            links={
+                "ownComment": _OWN_COMMENT_LINK,
+                "editComment": {**_OWN_COMMENT_LINK, "operationId": "editComment"},
+                "deleteComment": {**_OWN_COMMENT_LINK, "operationId": "deleteComment"},
+            },
+        )
+    },
+    errors=(Forbidden, ArticleClosed, Banned, NotFound),
+    rate_limited=True,
+)
 @limiter.limit(SUBMIT_LIMIT)
 @limiter.limit(AUTHOR_SUBMIT_LIMIT, key_func=author_limit_key)
-def post_comment(site: str, article: str) -> tuple[Response, int, dict[str, str]]:
-    key = v.article_key(article)
-    data = json_body()
-    settings = current_app.config["SETTINGS"]
-    new = queue.NewComment(
-        body=v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment"),
-        author_name=v.single_line(
-            v.text_field(data, "author_name", max_length=v.MAX_NAME, label="name"),
-            "author_name",
-            "name",
+def post_comment(site: str, article: str) -> Response:
+    key = threads.parse_article_key(article)
+    submission = json_body(requests.submit_comment(_settings().max_comment_chars))
+    submitted = submit(
+        db.session(),
+        site_slug=site,
+        article_key=key,
+        new=NewComment(
+            body=submission.body,
+            author_name=submission.author_name,
+            author_email=submission.author_email,
+            parent_id=submission.parent_id,
+            article_url=submission.article_url,
+            article_title=submission.article_title,
         ),
-        author_email=v.email_field(data),
-        parent_id=v.optional_int(data, "parent_id"),
-        article_url=v.http_url(
-            v.optional_text_field(data, "article_url", max_length=v.MAX_URL, label="URL"),
-            "article_url",
-        ),
-        article_title=v.single_line(
-            v.optional_text_field(data, "article_title", max_length=v.MAX_TITLE),
-            "article_title",
-            "article title",
-        ),
+        policy=_policy(),
+        client=client_from_request(submission.form_token, submission.website),
     )
-    session = db.session()
-    with read_phase(session):
-        screened = queue.screen_submission(
-            session,
-            site_slug=site,
-            article_key=key,
-            new=new,
-            policy=_policy(),
-            client=client_from_request(data, site),
-        )
-    submitted = queue.store_submission(session, screened)
-    # The write lock is held until here; what was written is shaped after it, unexpired.
-    commit_unexpired(session)
+    db.session.commit()
     comment = submitted.comment
-    body = {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token}
     _allow_origins(submitted.site.origins)
-    location = url_for(".get_own_comment", comment_id=comment.id)
-    return jsonify(body), 201, {"Location": location}
+    response = _json(
+        responses.CreatedComment,
+        {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token},
+        201,
+    )
+    response.headers["Location"] = url_for(".get_own_comment", comment_id=comment.id)
+    return response
 
 
-@bp.get("/sites/<site>/counts")
-def get_counts(site: str) -> Response:
-    keys = [v.article_key(k) for k in request.args.getlist("article")]
+COUNTS_HEADERS = {"Cache-Control": "Shared caches may keep the counts briefly."}
+
+
+def _counts_response(site: str, keys: list[str]) -> Response:
     result = threads.count_comments(db.engine, site, keys)
     _allow_origins(result["origins"])
     response = Response(threads.counts_json(result["counts"]), mimetype="application/json")
-    response.headers.extend(counts_headers(current_app.config["SETTINGS"].thread_max_age))
+    response.headers.extend(counts_headers(_settings().thread_max_age))
     return response
+
+
+@bp.get("/sites/<slug:site>/counts")
+@operation(
+    id="getCounts",
+    summary="Public comment counts of up to 100 articles.",
+    description="For more keys than fit in an address, `POST` the same list.",
+    tag="widget",
+    query=requests.CountsQuery,
+    answers={200: Answer(responses.Counts, headers=COUNTS_HEADERS)},
+    errors=(NotFound,),
+)
+def get_counts(site: str) -> Response:
+    """Served by :mod:`moderation.fastpath` when the query is plain; checked here otherwise."""
+    return _counts_response(site, query(requests.CountsQuery).article)
+
+
+@bp.post("/sites/<slug:site>/counts")
+@operation(
+    id="postCounts",
+    summary="The same counts, the article keys in the body (up to 100 of up to 512 characters).",
+    tag="widget",
+    body=requests.CountsBody,
+    answers={200: Answer(responses.Counts, headers=COUNTS_HEADERS)},
+    errors=(NotFound,),
+)
+def post_counts(site: str) -> Response:
+    return _counts_response(site, json_body(requests.CountsBody).articles)
 
 
 def _edit_token() -> str | None:
     return request.headers.get("X-Edit-Token")
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
+@operation(
+    id="getOwnComment",
+    summary="The author's own comment, whatever its status.",
+    tag="widget",
+    headers=EDIT_TOKEN,
+    answers={200: Answer(responses.OwnComment)},
+    errors=(InvalidEditToken, NotFound),
+)
 def get_own_comment(comment_id: int) -> Response:
     """The author's view of their comment, whatever its status (with ``X-Edit-Token``)."""
-    comment, site = queue.load_own_comment(db.session(), comment_id, _edit_token())
+    comment, site = own.load_own_comment(db.session(), comment_id, _edit_token())
     _allow_origins(site.origins)
-    response = jsonify({"comment": author_comment(comment, site)})
+    response = _json(responses.OwnComment, {"comment": author_comment(comment, site)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-@bp.patch("/comments/<int:comment_id>")
+@bp.patch("/comments/<id:comment_id>")
+@operation(
+    id="editComment",
+    summary="The author edits within the edit window; the comment is screened again.",
+    tag="widget",
+    headers=EDIT_TOKEN,
+    body=from_settings(lambda settings: requests.edit_comment(settings.max_comment_chars)),
+    answers={200: Answer(responses.OwnComment)},
+    errors=(InvalidEditToken, EditWindowClosed, ArticleClosed, AlreadyDecided, NotFound),
+    rate_limited=True,
+)
 @limiter.limit(EDIT_LIMIT)
 def edit_comment(comment_id: int) -> Response:
-    data = json_body()
-    settings = current_app.config["SETTINGS"]
-    body = v.text_field(data, "body", max_length=settings.max_comment_chars, label="comment")
-    comment, site = queue.edit(
-        db.session(), comment_id, _edit_token(), body, _policy(), client_from_request()
+    body = json_body(requests.edit_comment(_settings().max_comment_chars)).body
+    comment, site = own.edit(
+        db.session(), comment_id, _edit_token(), body, _policy(), editing_client()
     )
     db.session.commit()
     _allow_origins(site.origins)
-    return jsonify({"comment": author_comment(comment, site)})
+    return _json(responses.OwnComment, {"comment": author_comment(comment, site)})
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete("/comments/<id:comment_id>")
+@operation(
+    id="deleteComment",
+    summary="The author deletes their comment within the edit window.",
+    tag="widget",
+    headers=EDIT_TOKEN,
+    answers={204: Answer(description="Deleted.")},
+    errors=(InvalidEditToken, EditWindowClosed, NotFound),
+    rate_limited=True,
+)
 @limiter.limit(EDIT_LIMIT)
 def delete_comment(comment_id: int) -> Response:
-    queue.delete_own(db.session(), comment_id, _edit_token())
+    own.delete_own(db.session(), comment_id, _edit_token())
     db.session.commit()
-    origins = _origins_of_comment(comment_id)
-    _allow_origins(origins or [])
+    _allow_origins(_origins_of_comment(comment_id) or [])
     return Response(status=204)
 
 
-@bp.post("/comments/<int:comment_id>/flags")
+@bp.post("/comments/<id:comment_id>/flags")
+@operation(
+    id="flagComment",
+    summary="A reader reports a public comment.",
+    tag="widget",
+    body=requests.FlagComment,
+    answers={201: Answer(responses.FlagCreated)},
+    errors=(NotFound, AlreadyReported),
+    rate_limited=True,
+)
 @limiter.limit(REPORT_LIMIT)
-def flag_comment(comment_id: int) -> tuple[Response, int]:
-    data = json_body()
-    reason = v.choice(data, "reason", tuple(r.value for r in FLAG_REASONS))
-    note = v.optional_text_field(data, "note", max_length=v.MAX_NOTE)
-    flag = queue.report(
-        db.session(), comment_id, Reason(reason), note, client_ip_hash() or "", _policy()
-    )
+def flag_comment(comment_id: int) -> Response:
+    report = json_body(requests.FlagComment)
+    flag = reports.report(
+        db.session(), comment_id, Reason(report.reason), report.note, client_ip_hash() or "",
+        _policy(),
+    )  # fmt: skip
     origins = _origins_of_comment(comment_id)
     db.session.commit()
     _allow_origins(origins or [])
-    payload: dict[str, Any] = {
-        "flag": {
-            "comment_id": comment_id,
-            "reason": flag.reason.value,
-            "note": flag.note,
-            "created_at": rfc3339(flag.created_at),
-        }
-    }
-    return jsonify(payload), 201
+    return _json(responses.FlagCreated, {"flag": flag_receipt(flag)}, 201)

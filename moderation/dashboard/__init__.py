@@ -27,9 +27,11 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..api.errors import ApiError, error_response
-from ..extensions import db
+from ..api.errors import error_response, from_http_exception
+from ..db import db
+from ..errors import ApiError, Forbidden, Unauthorized
 from ..models import Status
+from ..urls import link_target
 from . import auth, present
 from .forms import ACTION_LABELS, REASON_LABELS, VIEW_LABELS
 from .security import CsrfError, add_security_headers, check_csrf, configure_sessions, csrf_token
@@ -47,15 +49,6 @@ bp = Blueprint(
 # Reachable without signing in.
 ASSET_ENDPOINTS = frozenset({"dashboard.static", "dashboard.icon"})
 PUBLIC_ENDPOINTS = frozenset({"dashboard.login"})
-
-
-# The API's codes for the HTTP errors Werkzeug raises (see api/errors.py).
-JSON_ERROR_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-}
 
 
 def is_json_request() -> bool:
@@ -85,9 +78,7 @@ def _guard() -> BaseResponse | None:
         return None
     if g.moderator is None:
         if is_json_request():
-            raise ApiError(
-                401, "unauthorized", "Your session has ended: sign in again, then retry."
-            )
+            raise Unauthorized("Your session has ended: sign in again, then retry.")
         target = here() if request.method == "GET" else None
         query = urlencode({"next": target}) if target else ""
         return redirect(url_for("dashboard.login") + (f"?{query}" if query else ""))
@@ -108,7 +99,7 @@ def _csrf_failed(_error: CsrfError) -> tuple[str, int] | Response:
     db.session.rollback()
     message = "This page has expired (its security token is missing or old): reload it and retry."
     if is_json_request():
-        return error_response(ApiError(403, "forbidden", message))
+        return error_response(Forbidden(message))
     return render_template("dashboard/error.html", status=403, message=message), 403
 
 
@@ -126,8 +117,7 @@ def _api_error(error: ApiError) -> tuple[str, int] | Response:
 def _http_error(error: HTTPException) -> tuple[str, int] | Response:
     status = error.code or 500
     if is_json_request():
-        code = JSON_ERROR_CODES.get(status, "http_error")
-        return error_response(ApiError(status, code, error.description or "Error."))
+        return error_response(from_http_exception(error))
     messages = {
         403: "This page is for admins.",
         404: "There is nothing here, or it belongs to a site you do not moderate.",
@@ -145,7 +135,7 @@ def _template_globals() -> dict[str, Any]:
         "ACTION_LABELS": ACTION_LABELS,
         "REASON_LABELS": REASON_LABELS,
         "STATUS": Status,
-        "http_url": present.http_url,
+        "http_url": link_target,
         "when": present.when,
         "ago": present.ago,
         "duration": present.duration,

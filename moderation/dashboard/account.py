@@ -6,7 +6,8 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import admin
-from ..extensions import db
+from ..db import db
+from ..errors import ApiError
 from . import auth, bp
 from .forms import local_next
 
@@ -81,8 +82,8 @@ def password() -> BaseResponse | tuple[str, int] | str:
     else:
         try:
             admin.set_password(db.session(), moderator, new)
-        except admin.AdminError as exc:
-            error = str(exc)
+        except ApiError as exc:
+            error = exc.message
     if error:
         db.session.commit()  # a wrong current password counts against the throttle
         return render_template("dashboard/password.html", error=error), 400

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import admin, screening
-from ..api.errors import ApiError
-from ..extensions import db
+from .. import admin
+from ..comments.screening import settings_for
+from ..db import db
+from ..errors import ApiError
 from ..models import Site
-from ..rules import RuleSettings, RuleSettingsError
+from ..rules import RuleSettings
 from . import auth, bp
 from .forms import RULE_LABELS, SiteForm, rule_changes, site_form
 
@@ -23,7 +24,8 @@ def _site(slug: str) -> Site:
 
 def _embed_snippet(site: Site) -> str:
     """What a site's developers paste into their article template."""
-    script = request.url_root + "embed.js"
+    base = current_app.config["SETTINGS"].public_url or request.url_root.rstrip("/")
+    script = base + "/embed.js"
     return (
         f'<div id="comments" data-site="{site.slug}"></div>\n<script src="{script}" async></script>'
     )
@@ -44,7 +46,7 @@ def _site_page(
         error=error,
         tokens=admin.list_tokens(db.session(), site.id),
         snippet=_embed_snippet(site),
-        rules=screening.settings_for(site, policy).to_json(),
+        rules=settings_for(site, policy).to_json(),
         rule_labels=RULE_LABELS,
         rules_error=rules_error,
     )
@@ -68,9 +70,9 @@ def sites() -> BaseResponse | tuple[str, int]:
                 mode=form.mode,
                 edit_window_minutes=form.edit_window_minutes,
             )
-        except (admin.AdminError, ApiError) as exc:
+        except ApiError as exc:
             db.session.rollback()
-            error = getattr(exc, "message", None) or str(exc)
+            error = exc.message
         else:
             db.session.commit()
             flash(f"Site {created.slug} created.", "info")
@@ -84,7 +86,7 @@ def sites() -> BaseResponse | tuple[str, int]:
     return page, 400 if error else 200
 
 
-@bp.route("/sites/<slug>", methods=["GET", "POST"])
+@bp.route("/sites/<slug:slug>", methods=["GET", "POST"])
 @auth.admin_required
 def site(slug: str) -> BaseResponse | tuple[str, int]:
     """Edit a site: name, origins, mode, edit window, closed; its tokens; its embed snippet."""
@@ -103,15 +105,15 @@ def site(slug: str) -> BaseResponse | tuple[str, int]:
             edit_window_minutes=form.edit_window_minutes,
             closed=form.closed,
         )
-    except (admin.AdminError, ApiError) as exc:
+    except ApiError as exc:
         db.session.rollback()
-        return _site_page(_site(slug), form, getattr(exc, "message", None) or str(exc), status=400)
+        return _site_page(_site(slug), form, exc.message, status=400)
     db.session.commit()
     flash(f"Site {found.slug} saved.", "info")
     return redirect(url_for("dashboard.site", slug=found.slug))
 
 
-@bp.post("/sites/<slug>/rules")
+@bp.post("/sites/<slug:slug>/rules")
 @auth.admin_required
 def site_rules(slug: str) -> BaseResponse | tuple[str, int]:
     """The site's screening rules; values equal to the configured defaults follow them."""
@@ -121,39 +123,38 @@ def site_rules(slug: str) -> BaseResponse | tuple[str, int]:
     ).to_json()
     try:
         admin.update_rule_settings(found, rule_changes(request.form, defaults))
-    except (RuleSettingsError, ApiError) as exc:
+    except ApiError as exc:
         db.session.rollback()
-        message = getattr(exc, "message", None) or str(exc)
-        return _site_page(_site(slug), rules_error=message, status=400)
+        return _site_page(_site(slug), rules_error=exc.message, status=400)
     db.session.commit()
     flash(f"Screening rules of {found.slug} saved.", "info")
     return redirect(url_for("dashboard.site", slug=found.slug) + "#rules-title")
 
 
-@bp.post("/sites/<slug>/tokens")
+@bp.post("/sites/<slug:slug>/tokens")
 @auth.admin_required
 def create_token(slug: str) -> tuple[str, int]:
     """A new API token, shown on this one answer only (it is stored hashed)."""
     found = _site(slug)
     try:
         record, token = admin.create_token(db.session(), found.slug, request.form.get("label", ""))
-    except admin.AdminError as exc:
+    except ApiError as exc:
         db.session.rollback()
-        return _site_page(found, error=str(exc), status=400)
+        return _site_page(found, error=exc.message, status=400)
     db.session.commit()
     page = render_template("dashboard/token_created.html", site=found, record=record, token=token)
     return page, 201
 
 
-@bp.post("/sites/<slug>/tokens/<int:token_id>/revoke")
+@bp.post("/sites/<slug:slug>/tokens/<id:token_id>/revoke")
 @auth.admin_required
 def revoke_token(slug: str, token_id: int) -> BaseResponse | tuple[str, int]:
     found = _site(slug)
     try:
         record = admin.revoke_token(db.session(), found.id, token_id)
-    except admin.AdminError as exc:
+    except ApiError as exc:
         db.session.rollback()
-        return _site_page(found, error=str(exc), status=404)
+        return _site_page(found, error=exc.message, status=404)
     db.session.commit()
     flash(f"Token {record.label or record.id} revoked: it no longer works.", "info")
     return redirect(url_for("dashboard.site", slug=found.slug))
@@ -173,9 +174,9 @@ def moderators() -> BaseResponse | tuple[str, int]:
                 request.form.getlist("sites"),
                 is_admin=request.form.get("is_admin") == "on",
             )
-        except admin.AdminError as exc:
+        except ApiError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = exc.message
         else:
             db.session.commit()
             flash(f"{created.email} can now sign in.", "info")
@@ -190,13 +191,13 @@ def moderators() -> BaseResponse | tuple[str, int]:
     return page, 400 if error else 200
 
 
-@bp.route("/moderators/<int:moderator_id>", methods=["GET", "POST"])
+@bp.route("/moderators/<id:moderator_id>", methods=["GET", "POST"])
 @auth.admin_required
 def moderator(moderator_id: int) -> BaseResponse | tuple[str, int]:
     """One account: its sites and role, a new password, or its removal."""
     try:
         person = admin.get_moderator(db.session(), moderator_id)
-    except admin.AdminError:
+    except ApiError:
         abort(404)
     error = None
     if request.method == "POST":
@@ -220,9 +221,9 @@ def moderator(moderator_id: int) -> BaseResponse | tuple[str, int]:
                     acting=auth.current_moderator(),
                 )
                 message = f"{person.email} saved."
-        except admin.AdminError as exc:
+        except ApiError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = exc.message
             person = admin.get_moderator(db.session(), moderator_id)
         else:
             db.session.commit()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import overview, queue
-from ..api.errors import ApiError
-from ..extensions import db
+from .. import overview
+from ..comments.articles import close_article, get_article, set_article_mode
+from ..db import db
+from ..errors import ApiError
 from . import bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
 from .forms import local_next, mode_choice, search_text
@@ -37,20 +38,20 @@ def articles() -> str:
     )
 
 
-@bp.post("/articles/<int:article_id>")
+@bp.post("/articles/<id:article_id>")
 def update_article(article_id: int) -> BaseResponse:
     """Open or close an article (``closed`` = 1 or 0), or set its mode (``mode``)."""
     back = local_next(request.form.get("next"), url_for("dashboard.articles"))
-    article = queue.get_article(db.session(), article_id, g.site_ids)
+    article = get_article(db.session(), article_id, g.site_ids)
     name = article.title or article.key
     try:
         if "closed" in request.form:
             closed = request.form["closed"] == "1"
-            queue.close_article(db.session(), article, closed)
+            close_article(db.session(), article, closed)
             message = f"Comments are {'closed' if closed else 'open'} on “{name}”."
         else:
             mode = mode_choice(request.form)
-            queue.set_article_mode(db.session(), article, mode)
+            set_article_mode(db.session(), article, mode)
             described = {
                 None: "the site's mode",
                 "pre": "pre-moderation",

@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import g
 
-from .. import admin, queue
-from ..api.errors import not_found
-from ..extensions import db
+from .. import admin
+from ..comments.articles import get_article
+from ..db import db
+from ..errors import NotFound
 from ..models import Article, Site
 from .forms import optional_id
 
@@ -59,9 +60,9 @@ def read_filters(args: Mapping[str, Any]) -> Filters:
     if slug is not None:
         site = next((s for s in visible_sites().values() if s.slug == slug), None)
         if site is None:
-            raise not_found("There is no such site among the ones you moderate.")
+            raise NotFound("There is no such site among the ones you moderate.")
     article_id = optional_id(args, "article")
     article = None
     if article_id is not None:
-        article = queue.get_article(db.session(), article_id, [site.id] if site else g.site_ids)
+        article = get_article(db.session(), article_id, [site.id] if site else g.site_ids)
     return Filters(site, article)

@@ -1,8 +1,10 @@
 """Reading the dashboard's forms and query strings, and the words people see for each code.
 
-Everything a browser sends is checked here, field by field, before a view calls ``queue`` or
-``admin``; a bad field raises :class:`~moderation.api.errors.ApiError` naming it, which a form view
-shows beside the form and the JSON endpoint returns in the API's error shape.
+Everything a browser sends is checked here, field by field, before a view calls the core
+(``comments``) or ``admin``; what the API also takes is read by the API's own shapes
+(``schemas.requests``), so one input gets one answer everywhere. A bad field raises
+:class:`~moderation.errors.ValidationError` naming it, which a form view shows beside the form
+and the JSON endpoint returns in the API's error shape.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 
-from .. import validate as v
-from ..api.errors import validation_error
-from ..models import MODERATOR_ACTIONS, Action, ModerationMode, Reason, Status
-from ..queue import MAX_BULK, QUEUE_VIEWS, TRANSITIONS
+from ..comments.decide import allowed_actions
+from ..comments.listing import QUEUE_VIEWS
+from ..errors import ValidationError
+from ..models import Action, ModerationMode, Reason, Status
+from ..schemas import requests
+from ..schemas.fields import MAX_SEARCH, Id, Note
+from ..schemas.parse import parse_values
 
 VIEW_LABELS = {
     "pending": "Pending",
@@ -52,56 +58,38 @@ REASON_LABELS = {
 
 ORDERS = ("oldest", "newest", "spam")
 MODES = ("", "pre", "post")  # "" follows the site's mode
-MAX_SEARCH = 200
+# What a reject panel adds to a decision form; the other buttons share its form but not these.
+_REJECT_FIELDS = ("reason", "explanation")
 
 
 def actions_for(status: Status, reported: bool = False) -> list[Action]:
-    """The moderator actions that can start from ``status``, in the order buttons show them.
+    """The moderator actions a card offers for ``status`` (see ``decide.allowed_actions``)."""
+    return allowed_actions(status, reported)
 
-    A reported comment that is already approved can be approved again: kept up, its reports
-    answered (``queue.decide(keep_reported=True)``).
+
+def decision_form(form: MultiDict[str, str]) -> requests.AnyBulkDecision:
+    """A decision sent by a card's or the bulk bar's form (the page without JavaScript), read by
+    the API's own shape (``schemas.requests.BulkDecision``).
+
+    The form's reject panel (a reason, an explanation) sits beside the other buttons; what it
+    holds belongs to the decision only when the reject button was pressed. Empty fields are
+    fields not filled in.
     """
-    actions = [a for a in MODERATOR_ACTIONS if status in TRANSITIONS[a][0]]
-    if reported and status is Status.APPROVED:
-        actions.insert(0, Action.APPROVE)
-    return actions
+    action = form.get("action", "")
+    values: dict[str, Any] = {"action": action, "ids": form.getlist("ids")}
+    for name in _REJECT_FIELDS:
+        value = form.get(name, "")
+        if value.strip() and action in ("reject", "spam"):
+            values[name] = value
+    return parse_values(requests.BulkDecision, values)
 
 
-@dataclass(frozen=True)
-class DecisionRequest:
-    ids: list[int]
-    action: Action
-    reason: Reason | None
-    explanation: str | None
+class _Filters(BaseModel):
+    """The dashboard's ids and words in query strings and forms."""
 
-
-def decision_request(ids: Sequence[Any], data: Mapping[str, Any]) -> DecisionRequest:
-    """Check a decision on one or many comments: ids, action, reason, explanation."""
-    checked: list[int] = []
-    for raw in ids:
-        number = raw if isinstance(raw, int) and not isinstance(raw, bool) else _digits(raw)
-        if number is None or not 0 < number < 2**62:
-            raise validation_error("ids", "ids must be comment ids.")
-        checked.append(number)
-    if not checked:
-        raise validation_error("ids", "Select at least one comment.")
-    if len(checked) > MAX_BULK:
-        raise validation_error("ids", f"At most {MAX_BULK} comments per decision.")
-    fields = {k: (None if data.get(k) in ("", None) else data.get(k)) for k in data}
-    action = v.choice(fields, "action", tuple(a.value for a in MODERATOR_ACTIONS))
-    reason = v.optional_choice(fields, "reason", tuple(r.value for r in Reason))
-    explanation = v.optional_text_field(
-        fields, "explanation", max_length=v.MAX_EXPLANATION, label="explanation"
-    )
-    if action not in (Action.REJECT, Action.SPAM):
-        reason = None  # only a rejection says why
-    return DecisionRequest(checked, Action(action), Reason(reason) if reason else None, explanation)
-
-
-def _digits(raw: Any) -> int | None:
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19:
-        return int(raw)
-    return None
+    article: Id | None = None
+    comment: Id | None = None
+    moderator: Id | None = None
 
 
 def optional_id(args: Mapping[str, Any], name: str) -> int | None:
@@ -109,25 +97,29 @@ def optional_id(args: Mapping[str, Any], name: str) -> int | None:
     raw = args.get(name)
     if raw in (None, ""):
         return None
-    number = raw if isinstance(raw, int) and not isinstance(raw, bool) else _digits(raw)
-    if number is None or number < 1:
-        raise validation_error(name, f"{name} must be a number.")
-    return number
+    value = getattr(parse_values(_Filters, {name: raw}), name)
+    return value  # type: ignore[no-any-return]
 
 
 def one_of(args: Mapping[str, Any], name: str, allowed: Sequence[str], default: str) -> str:
     raw = args.get(name) or default
     if raw not in allowed:
-        raise validation_error(name, f"{name} must be one of {', '.join(allowed)}.")
+        raise ValidationError(name, f"{name} must be one of {', '.join(allowed)}.")
     return str(raw)
 
 
+class _Search(BaseModel):
+    q: Note
+
+
 def search_text(args: Mapping[str, Any], name: str = "q") -> str | None:
+    """The words of a search box, or None when it is empty."""
     raw = args.get(name)
     if not isinstance(raw, str) or not raw.strip():
         return None
-    value = v.optional_text_field({name: raw}, name, max_length=MAX_SEARCH, label="search")
-    return value
+    if len(raw) > MAX_SEARCH:
+        raise ValidationError(name, f"Search for at most {MAX_SEARCH} characters.")
+    return parse_values(_Search, {"q": raw}).q
 
 
 def local_next(target: str | None, default: str) -> str:
@@ -157,10 +149,10 @@ def site_form(form: MultiDict[str, str]) -> SiteForm:
     """A site's fields; origins one per line. ``admin`` checks what they mean."""
     window_raw = (form.get("edit_window_minutes") or "").strip()
     if not window_raw.isascii() or not window_raw.isdigit() or len(window_raw) > 6:
-        raise validation_error("edit_window_minutes", "The edit window is a number of minutes.")
+        raise ValidationError("edit_window_minutes", "The edit window is a number of minutes.")
     mode = form.get("mode", "pre")
     if mode not in (m.value for m in ModerationMode):
-        raise validation_error("mode", "Choose pre- or post-moderation.")
+        raise ValidationError("mode", "Choose pre- or post-moderation.")
     return SiteForm(
         slug=(form.get("slug") or "").strip(),
         name=(form.get("name") or "").strip(),
@@ -175,7 +167,7 @@ def mode_choice(form: Mapping[str, Any]) -> ModerationMode | None:
     """An article's mode: pre, post, or "" to follow its site."""
     raw = form.get("mode", "")
     if raw not in MODES:
-        raise validation_error("mode", "Choose the site's mode, pre- or post-moderation.")
+        raise ValidationError("mode", "Choose the site's mode, pre- or post-moderation.")
     return ModerationMode(raw) if raw else None
 
 
@@ -218,6 +210,6 @@ def rule_changes(form: MultiDict[str, str], defaults: Mapping[str, Any]) -> dict
             try:
                 value = float(raw) if isinstance(default, float) else int(raw)
             except ValueError:
-                raise validation_error(name, f"{RULE_LABELS.get(name, name)}: a number.") from None
+                raise ValidationError(name, f"{RULE_LABELS.get(name, name)}: a number.") from None
         changes[name] = None if value == default else value
     return changes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from .. import admin, overview
-from ..extensions import db
+from ..db import db
 from ..models import Action
 from . import bp
 from .filters import read_filters, visible_sites

@@ -1,47 +1,54 @@
 """The queue and the decisions: the pages a moderator spends the shift on.
 
-Decisions go through :func:`moderation.queue.decide`, limited to the moderator's sites, from a
-plain form (it works without JavaScript) or from ``dashboard.js`` through the JSON endpoint.
+Decisions go through :func:`moderation.comments.decide.decide`, limited to the moderator's sites,
+from a plain form (it works without JavaScript) or from ``dashboard.js`` through the JSON
+endpoint, both read by the API's own shape of a decision.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import overview as figures
-from .. import queue
-from ..api.errors import ApiError, validation_error
 from ..api.payload import json_body
-from ..extensions import db
-from ..models import Action, Article, Comment, Decision, Flag, Site, Status
+from ..comments import listing
+from ..comments.decide import decide as decide_comments
+from ..db import db
+from ..errors import ApiError
+from ..models import Action, Reason, Site, Status
+from ..schemas import requests
 from . import auth, bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
-from .forms import (
-    ORDERS,
-    DecisionRequest,
-    actions_for,
-    decision_request,
-    local_next,
-    one_of,
-    search_text,
-)
+from .forms import ORDERS, actions_for, decision_form, local_next, one_of, search_text
+
+
+@dataclass(frozen=True)
+class CardArticle:
+    """What a card shows of the comment's article."""
+
+    id: int
+    key: str
+    title: str | None
+    url: str | None
 
 
 @dataclass(frozen=True)
 class Card:
     """One comment as a card shows it, with everything a moderator needs to decide."""
 
-    comment: Comment
-    article: Article
+    comment: listing.QueuedComment
+    article: CardArticle
     site: Site
-    flags: Sequence[Flag]
-    history: Sequence[Decision]
-    author: queue.AuthorRecord
-    parent: Comment | None
+    flags: Sequence[Any]
+    history: Sequence[Any]
+    author: listing.AuthorRecord
+    parent: Any | None
     actions: list[Action]
 
     @property
@@ -52,23 +59,21 @@ class Card:
         return [(rule, seen.get(f"system:{rule}")) for rule in self.comment.held_because]
 
 
-def _cards(comments: Sequence[Comment], details: queue.Details | None = None) -> list[Card]:
-    session = db.session()
-    details = details or queue.load_details(session, comments)
-    context = queue.load_context(session, comments)
+def _cards(page: listing.QueuePage) -> list[Card]:
+    context = listing.load_context(db.session(), page.comments)
     sites = visible_sites()
     return [
         Card(
             comment=c,
-            article=details.articles[c.article_id],
+            article=CardArticle(c.article_id, c.article_key, c.article_title, c.article_url),
             site=sites[c.site_id],
-            flags=details.flags.get(c.id, []),
-            history=details.history.get(c.id, []),
+            flags=page.flags.get(c.id, []),
+            history=page.history.get(c.id, []),
             author=context.author_of(c),
             parent=context.parents.get(c.parent_id) if c.parent_id else None,
             actions=actions_for(c.status, reported=c.open_flag_count > 0),
         )
-        for c in comments
+        for c in page.comments
     ]
 
 
@@ -89,27 +94,28 @@ def overview() -> str:
 def queue_page() -> str:
     """One queue view (a tab), filtered by site and article, oldest first unless asked."""
     filters = read_filters(request.args)
-    view = one_of(request.args, "view", queue.QUEUE_VIEWS, "pending")
+    view = one_of(request.args, "view", listing.QUEUE_VIEWS, "pending")
     order = one_of(request.args, "order", ORDERS, "oldest")
     cursor = request.args.get("cursor") or None
-    page = queue.list_queue(
+    page = listing.list_queue(
         db.session(),
-        site_ids=filters.site_ids,
-        view=view,
-        article_id=filters.article.id if filters.article else None,
-        limit=PAGE_SIZE,
-        cursor=cursor,
-        newest_first=order == "newest",
-        by_spam_score=order == "spam",
+        listing.QueueQuery(
+            site_ids=filters.site_ids,
+            view=view,
+            article_id=filters.article.id if filters.article else None,
+            limit=PAGE_SIZE,
+            cursor=cursor,
+            order=order,
+        ),
     )
-    counts = queue.queue_counts(
+    counts = listing.queue_counts(
         db.session(),
         site_ids=filters.site_ids,
         article_id=filters.article.id if filters.article else None,
     )
     return render_template(
         "dashboard/queue.html",
-        cards=_cards(page.comments, page.details),
+        cards=_cards(page),
         counts=counts,
         view=view,
         order=order,
@@ -130,13 +136,13 @@ def actions_for_view(view: str) -> list[Action]:
     return actions_for(Status(view))
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 def comment_page(comment_id: int) -> str:
     """One comment, its card and its whole log: where links from the log and search lead."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.site_id not in g.site_ids:
+    page = listing.load_comments(db.session(), [comment_id], g.site_ids)
+    if not page.comments:
         abort(404)
-    [card] = _cards([comment])
+    [card] = _cards(page)
     return render_template("dashboard/comment.html", card=card)
 
 
@@ -149,17 +155,19 @@ def search() -> str:
     next_cursor = None
     cursor = request.args.get("cursor") or None
     if words:
-        page = queue.list_queue(
+        page = listing.list_queue(
             db.session(),
-            site_ids=filters.site_ids,
-            view=queue.ALL_VIEW,
-            article_id=filters.article.id if filters.article else None,
-            search=words,
-            limit=PAGE_SIZE,
-            cursor=cursor,
-            newest_first=True,
+            listing.QueueQuery(
+                site_ids=filters.site_ids,
+                view=listing.ALL_VIEW,
+                article_id=filters.article.id if filters.article else None,
+                search=words,
+                limit=PAGE_SIZE,
+                cursor=cursor,
+                order="newest",
+            ),
         )
-        cards, next_cursor = _cards(page.comments, page.details), page.next_cursor
+        cards, next_cursor = _cards(page), page.next_cursor
     return render_template(
         "dashboard/search.html",
         cards=cards,
@@ -171,17 +179,18 @@ def search() -> str:
     )
 
 
-def _decide(decision: DecisionRequest) -> list[Comment]:
+def _decide(decision: requests.AnyBulkDecision) -> None:
     moderator = auth.current_moderator()
-    return queue.decide(
+    reason = getattr(decision, "reason", None)
+    decide_comments(
         db.session(),
         site_id=None,
         site_ids=g.site_ids,
         comment_ids=decision.ids,
-        action=decision.action,
+        action=Action(decision.action),
         actor=f"moderator:{moderator.email}",
         moderator_id=moderator.id,
-        reason=decision.reason,
+        reason=Reason(reason) if reason else None,
         explanation=decision.explanation,
         keep_reported=True,
     )
@@ -195,9 +204,9 @@ _DONE = {
 }
 
 
-def _done(decision: DecisionRequest) -> str:
-    count = len(decision.ids)
-    return f"{count} comment{'s' if count != 1 else ''} {_DONE[decision.action]}."
+def _done(decision: requests.AnyBulkDecision) -> str:
+    count = len(set(decision.ids))
+    return f"{count} comment{'s' if count != 1 else ''} {_DONE[Action(decision.action)]}."
 
 
 @bp.post("/decisions")
@@ -205,7 +214,7 @@ def decide() -> BaseResponse:
     """The form behind every card and the bulk bar (without JavaScript): decide, then back."""
     back = local_next(request.form.get("next"), url_for("dashboard.queue_page"))
     try:
-        decision = decision_request(request.form.getlist("ids"), request.form)
+        decision = decision_form(request.form)
         _decide(decision)
     except ApiError as exc:
         db.session.rollback()
@@ -218,30 +227,36 @@ def decide() -> BaseResponse:
 
 @bp.post("/api/decisions")
 def decide_json() -> Response:
-    """The same for ``dashboard.js``: ``{"ids", "action", "reason"?, "explanation"?, "site"?,
-    "article"?}`` answers the comments' new statuses and the tab counts for the page's filters
-    (``counts``, as of log entry ``as_of``), or the API's error shape."""
-    data = json_body()
-    ids = data.get("ids")
-    if not isinstance(ids, list):
-        raise validation_error("ids", "ids must be a list of comment ids.")
-    decision = decision_request(ids, data)
-    filters = read_filters({k: data.get(k) for k in ("site", "article") if data.get(k)})
-    comments = _decide(decision)
+    """The same for ``dashboard.js``: the API's body of a bulk decision (``{"ids", "action",
+    "reason"?, "explanation"?}``), the page's filters in the query (``?site=&article=``).
+    Answers the comments' new statuses and the tab counts for those filters (``counts``, as of
+    log entry ``as_of``), or the API's error shape."""
+    decision: requests.AnyBulkDecision = json_body(requests.BulkDecision)
+    filters = read_filters(request.args)
+    _decide(decision)
     db.session.commit()
+    page = listing.load_comments(db.session(), list(dict.fromkeys(decision.ids)), g.site_ids)
     as_of = figures.log_position(db.session())
-    counts = queue.queue_counts(
+    counts = listing.queue_counts(
         db.session(),
         site_ids=filters.site_ids,
         article_id=filters.article.id if filters.article else None,
     )
-    return jsonify(
+    return Response(
+        _decided_json(page, counts, as_of, _done(decision)), mimetype="application/json"
+    )
+
+
+def _decided_json(
+    page: listing.QueuePage, counts: dict[str, int], as_of: int, message: str
+) -> bytes:
+    return json.dumps(
         {
-            "comments": [{"id": c.id, "status": c.status.value} for c in comments],
+            "comments": [{"id": c.id, "status": c.status.value} for c in page.comments],
             "counts": counts,
             # Answers to quick successive decisions can arrive out of order: the client keeps
             # the counts with the highest mark.
             "as_of": as_of,
-            "message": _done(decision),
+            "message": message,
         }
-    )
+    ).encode()

@@ -1,28 +1,10 @@
-"""How values look on a dashboard page: times, durations, links that are safe to follow."""
+"""How values look on a dashboard page: times and durations."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from ..models import utcnow
-
-
-def http_url(url: str | None) -> str | None:
-    """The URL if it is an http(s) address a link may point to, else None (shown as text).
-
-    Article URLs are checked against the site's origins when they are written; this is the
-    second check, at the point where a ``javascript:`` URL would do harm.
-    """
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url.strip()
 
 
 def when(value: datetime | None) -> str:

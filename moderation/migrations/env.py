@@ -3,7 +3,7 @@
 from alembic import context
 
 from moderation import models  # noqa: F401 - registers the tables on the metadata
-from moderation.extensions import db
+from moderation.db import db
 
 connection = context.config.attributes["connection"]
 context.configure(

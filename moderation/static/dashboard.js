@@ -239,14 +239,16 @@
   // --- Decisions -----------------------------------------------------------------------------
 
   async function send(ids, action, reason, explanation) {
+    // The body is the API's own decision; the page's filters (for the tab counts) go in the query.
     const body = { ids, action };
-    if (reason) body.reason = reason;
+    if (reason && (action === "reject" || action === "spam")) body.reason = reason;
     if (explanation) body.explanation = explanation;
-    if (list.dataset.site) body.site = list.dataset.site;
-    if (list.dataset.article) body.article = Number(list.dataset.article);
+    const url = new URL(document.body.dataset.decideUrl, location.href);
+    if (list.dataset.site) url.searchParams.set("site", list.dataset.site);
+    if (list.dataset.article) url.searchParams.set("article", list.dataset.article);
     let response;
     try {
-      response = await fetch(document.body.dataset.decideUrl, {
+      response = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: {

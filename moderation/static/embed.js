@@ -217,6 +217,14 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     return data;
   }
 
+  /* The article's address as the service takes it: no fragment, at most 2,048 characters (a
+     query string of trackers goes first), or none. */
+  function pageUrl(href) {
+    let url = href.split("#")[0];
+    if (url.length > 2048) url = url.split("?")[0];
+    return url.length <= 2048 ? url : null;
+  }
+
   function articlePath(site, article) {
     return `/sites/${encodeURIComponent(site)}/articles/${encodeURIComponent(article)}/comments`;
   }
@@ -285,8 +293,9 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       this.host = host;
       this.site = host.dataset.site;
       this.article = host.dataset.article || location.pathname;
-      this.articleUrl = host.dataset.url || location.href.split("#")[0];
-      this.articleTitle = host.dataset.title || document.title;
+      this.articleUrl = pageUrl(host.dataset.url || location.href);
+      // The service takes a title of one line up to 300 characters, and none rather than "".
+      this.articleTitle = (host.dataset.title || document.title).replace(/\s+/g, " ").trim().slice(0, 300) || null;
       const lang = (host.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
       this.lang = TEXT[lang] ? lang : "en";
       this.t = TEXT[this.lang];
@@ -657,9 +666,14 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     for (const [site, list] of bySite) {
       for (let i = 0; i < list.length; i += 100) {
         const chunk = list.slice(i, i + 100);
-        const query = [...new Set(chunk.map((n) => n.dataset.commentCount))].map((k) => `article=${encodeURIComponent(k)}`).join("&");
+        const keys = [...new Set(chunk.map((n) => n.dataset.commentCount))];
+        const query = keys.map((k) => `article=${encodeURIComponent(k)}`).join("&");
+        const path = `/sites/${encodeURIComponent(site)}/counts`;
         try {
-          const data = await call("GET", `/sites/${encodeURIComponent(site)}/counts?${query}`);
+          // A GET is cached by the browser and CDNs; a list too long for an address goes in a POST.
+          const data = query.length <= 1800
+            ? await call("GET", `${path}?${query}`)
+            : await call("POST", path, { body: { articles: keys } });
           for (const node of chunk) node.textContent = String(data.counts[node.dataset.commentCount] ?? 0);
         } catch (_) { /* counts are decoration; leave the page as it is */ }
       }

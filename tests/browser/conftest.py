@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from moderation import create_app
-from moderation.extensions import db
+from moderation.db import db
 from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
 

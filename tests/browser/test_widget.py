@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Comment
 
 from .conftest import DEMO_ARTICLE

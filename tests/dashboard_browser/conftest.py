@@ -17,10 +17,11 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from moderation import admin, create_app, queue
+from moderation import admin, create_app
+from moderation.comments.decide import decide
+from moderation.db import db
 from moderation.demo import ARTICLE_KEY as DEMO_ARTICLE
-from moderation.extensions import db
-from moderation.models import Comment
+from moderation.models import Action, Comment
 
 from ..pages import Watched, live_server
 
@@ -88,11 +89,11 @@ class Service:
     def decide(self, ids: list[int], action: str, **fields: Any) -> None:
         """A decision made elsewhere (another moderator, an API client)."""
         with self.app.app_context():
-            queue.decide(
+            decide(
                 db.session(),
                 site_id=None,
                 comment_ids=ids,
-                action=queue.Action(action),
+                action=Action(action),
                 actor="token:elsewhere",
                 **fields,
             )

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from moderation.extensions import db
+from moderation.db import db
 from moderation.models import Decision
 
 from .conftest import DEMO_ARTICLE, DEMO_SITE, Service, Watched
@@ -191,7 +191,7 @@ def test_a_decision_the_server_refuses_keeps_the_card_and_says_why(service: Serv
     page.keyboard.press("a")
     first = page.locator(f"#comment-{ids[0]}")
     expect(first).to_be_visible()
-    expect(first.locator(".card-error")).to_contain_text(f"Cannot approve {ids[0]} is approved")
+    expect(first.locator(".card-error")).to_contain_text(f"Comment {ids[0]} is already approved.")
     expect(page.locator("#dashboard-alert")).to_contain_text(f"Comment {ids[0]}: not saved.")
     # The keyboard moved on; the next comment is untouched until decided.
     expect(page.locator(".card.current")).to_have_attribute("data-id", str(ids[1]))
@@ -207,12 +207,12 @@ def test_a_decision_without_network_is_not_lost_silently(service: Service, signe
     watched = signed_in(newsroom, f"/dashboard/queue?site={newsroom.site}")
     page = watched.page
     expect(cards(page)).to_have_count(2)
-    page.route("**/dashboard/api/decisions", lambda route: route.abort())
+    page.route("**/dashboard/api/decisions*", lambda route: route.abort())
     page.locator(f"#comment-{ids[0]}").get_by_role("button", name="Spam").click()
     expect(page.locator(f"#comment-{ids[0]} .card-error")).to_contain_text("nothing was saved")
     expect(cards(page)).to_have_count(2)
     assert service.statuses(ids) == dict.fromkeys(ids, "pending")
-    page.unroute("**/dashboard/api/decisions")
+    page.unroute("**/dashboard/api/decisions*")
     page.locator(f"#comment-{ids[0]}").get_by_role("button", name="Spam").click()
     expect(page.locator(f"#comment-{ids[0]}")).to_have_count(0)  # removed once saved
     assert service.statuses([ids[0]]) == {ids[0]: "spam"}

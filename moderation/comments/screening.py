@@ -1,7 +1,8 @@
 """What the rules need from the database, gathered in a few queries, and what they learn back.
 
-``queue`` calls :func:`prepare` before storing a submission or an edit, and :func:`learn` when a
-moderator first decides on a comment, so the spam score follows the site's own judgement.
+``submit`` and ``edit`` call :func:`prepare` before storing a comment, and ``decide`` calls
+:func:`learn` when a moderator first decides on one, so the spam score follows the site's own
+judgement.
 """
 
 from __future__ import annotations
@@ -13,24 +14,21 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import rules, spam
-from .api.errors import ApiError, validation_error
-from .identity import email_hash
-from .models import (
+from .. import rules, spam
+from ..errors import ValidationError
+from ..models import (
     TOTAL_FEATURE,
-    Ban,
-    BanKind,
     Comment,
     ModerationMode,
     Site,
     SpamFeature,
     Status,
 )
-from .prepared import Prepared
+from ..prepared import Prepared
 
 REJECTED = (Status.REJECTED, Status.SPAM)
 DECIDED = (Status.APPROVED, Status.REJECTED, Status.SPAM)
@@ -65,60 +63,14 @@ def settings_for(site: Site, policy: Policy) -> rules.RuleSettings:
     return rules.RuleSettings.from_mappings(policy.rule_defaults, site.rule_settings or {})
 
 
-_BAN_LOOKUP = Prepared(
-    select(Ban.id)
-    .where(
-        Ban.site_id == bindparam("site_id"),
-        or_(
-            and_(Ban.kind == BanKind.AUTHOR, Ban.value_hash == bindparam("author")),
-            and_(Ban.kind == BanKind.EMAIL, Ban.value_hash == bindparam("email")),
-            and_(Ban.kind == BanKind.IP, Ban.value_hash == bindparam("ip")),
-        ),
-        or_(Ban.expires_at.is_(None), Ban.expires_at > bindparam("now")),
-    )
-    .limit(1)
-)
-
-
-def check_banned(
-    session: Session,
-    site: Site,
-    policy: Policy,
-    *,
-    author_key: str,
-    email: str | None,
-    ip_hash: str | None,
-    now: datetime,
-) -> None:
-    """Refuse, politely, an author banned by email, identity or address."""
-    banned = _BAN_LOOKUP.scalar(
-        session,
-        {
-            "site_id": site.id,
-            "author": author_key,
-            # None compares as NULL and matches no ban: no email or address, no such check.
-            "email": email_hash(policy.secret_key, site.id, email) if email else None,
-            "ip": ip_hash,
-            "now": now,
-        },
-    )
-    if banned is not None:
-        raise ApiError(
-            403,
-            "banned",
-            f"Sorry, you cannot comment on {site.name} at the moment. If you think this is a "
-            "mistake, please contact the newsroom.",
-        )
-
-
 def check_length(body: str, settings: rules.RuleSettings) -> None:
     length = len(body)
     if length < settings.min_length:
-        raise validation_error(
+        raise ValidationError(
             "body", f"The comment must be at least {settings.min_length} characters."
         )
     if length > settings.max_length:
-        raise validation_error(
+        raise ValidationError(
             "body",
             f"The comment must be at most {settings.max_length:,} characters (it has {length:,}).",
         )

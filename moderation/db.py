@@ -1,4 +1,9 @@
-"""Extensions created unbound and bound to the app in :func:`moderation.create_app`."""
+"""The database: the models' base, the session, and SQLite's pragmas and queue of writers.
+
+One rule for loaded objects: the session never expires them on commit (``expire_on_commit`` is
+off), so what a request loaded or wrote stays readable after its commit without a query; the few
+writes that bypass the ORM (``comments/writes.py``) refresh what they change themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-from flask_limiter import Limiter
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -31,7 +36,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 #: Set for a request or command that will write. On SQLite its transaction then starts with
 #: ``BEGIN IMMEDIATE``: the write lock is taken up front, so a writer waits its turn under the
@@ -49,8 +54,8 @@ def read_phase(session: Session) -> Iterator[None]:
     author's record, spam statistics) and then writes a few rows. On SQLite a writing request's
     transaction starts with ``BEGIN IMMEDIATE``: the database's one write lock would be held from
     the first read, and every other writer would wait out the screening as well. In this block
-    transactions start as readers; leaving it ends the read transaction and keeps what was
-    loaded (unexpired), so the next statement starts the write transaction. What may have
+    transactions start as readers; leaving it ends the read transaction (what was loaded stays
+    loaded), so the next statement starts the write transaction. What may have
     changed in between and must be current, the writer reads again. (On PostgreSQL, which locks
     rows and not the database, the commit is not needed; dropping it measured 6% slower.)
     """
@@ -59,18 +64,7 @@ def read_phase(session: Session) -> Iterator[None]:
         yield
     finally:
         write_intent.reset(token)
-    commit_unexpired(session)  # nothing to write: this only ends the read transaction
-
-
-def commit_unexpired(session: Session) -> None:
-    """Commit, keeping loaded objects as they are (a commit normally expires them all, and
-    reading them afterwards costs a query each)."""
-    expire_on_commit = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
+    session.commit()  # nothing to write: this only ends the read transaction
 
 
 class QueuedWriterConnection(sqlite3.Connection):
@@ -155,37 +149,14 @@ def configure_sqlite(engine: Engine) -> None:
             raise
 
 
-def _limit_key() -> str:
-    # Counters are keyed by the keyed hash of the address, so not even the rate-limit store
-    # (possibly a shared Redis) holds readers' IP addresses in clear.
-    from .api.payload import client_ip_hash
-
-    return client_ip_hash() or "unknown"
-
-
-def author_limit_key() -> str:
-    """Per author as well as per address: one person behind many addresses is still one."""
-    from flask import current_app, request
-
-    from .identity import keyed_hash
-
-    data = request.get_json(silent=True)
-    if isinstance(data, dict):
-        email, name = data.get("author_email"), data.get("author_name")
-        identity = email if isinstance(email, str) and email else name
-        if isinstance(identity, str) and identity:
-            # Hashed, like addresses: the limit store holds no one's name or email.
-            secret = current_app.config["SECRET_KEY"]
-            return "author:" + keyed_hash(secret, "limit", identity.strip().casefold())[:32]
-    return "author:unknown"
-
-
-limiter = Limiter(key_func=_limit_key, headers_enabled=True, default_limits=[])
-
-# Per client address. A reader writes a comment in minutes, not seconds: five a minute leaves room
-# for quick replies in a live discussion, thirty an hour stops a flood from one address while a
-# newsroom's shared office connection still fits several active commenters.
-SUBMIT_LIMIT = "5/minute;30/hour"
-AUTHOR_SUBMIT_LIMIT = "5/minute;30/hour"
-REPORT_LIMIT = "10/minute;60/hour"
-EDIT_LIMIT = "20/minute"
+def engine_options(url: str) -> dict[str, Any]:
+    """Engine settings per database: SQLite's queued writers, PostgreSQL's pool."""
+    if url.startswith("sqlite"):
+        return {
+            "connect_args": {
+                "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                "check_same_thread": False,
+                "factory": QueuedWriterConnection,
+            }
+        }
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

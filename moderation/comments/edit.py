@@ -1,0 +1,125 @@
+"""The author's own comment: read it, edit it and delete it, with its edit token, within the
+site's edit window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import rules
+from ..errors import AlreadyDecided, EditWindowClosed, InvalidEditToken, NotFound
+from ..identity import token_matches
+from ..models import PUBLIC_STATUSES, Action, Article, Comment, Site, Status, utcnow
+from . import screening, writes
+from .status import change_status
+from .submit import check_open, cleaned_body, moderation_mode, record_screening
+
+
+def editable_until(comment: Comment, site: Site) -> datetime:
+    """When the author's edit window closes."""
+    return comment.created_at + timedelta(minutes=site.edit_window_minutes)
+
+
+def load_own_comment(
+    session: Session, comment_id: int, edit_token: str | None
+) -> tuple[Comment, Site]:
+    """The author's comment, whatever its status, for the holder of its edit token."""
+    row = session.execute(
+        select(Comment, Site).join(Site, Site.id == Comment.site_id).where(Comment.id == comment_id)
+    ).first()
+    if row is None or row[0].status is Status.DELETED:
+        raise NotFound("There is no such comment.")
+    comment, site = row
+    if not token_matches(edit_token, comment.edit_token_hash):
+        raise InvalidEditToken()
+    return comment, site
+
+
+def _check_edit_window(comment: Comment, site: Site, now: datetime) -> None:
+    if now > editable_until(comment, site):
+        raise EditWindowClosed(
+            f"Comments can be changed for {site.edit_window_minutes} minutes after posting; "
+            "that time is over."
+        )
+
+
+def edit(
+    session: Session,
+    comment_id: int,
+    edit_token: str | None,
+    body: str,
+    policy: screening.Policy,
+    client: screening.Client | None = None,
+    now: datetime | None = None,
+) -> tuple[Comment, Site]:
+    """The author rewrites their comment inside the window; it is sanitized and screened again."""
+    now = now or utcnow()
+    html = cleaned_body(body)  # before the first query, as a submission does
+    comment, site = load_own_comment(session, comment_id, edit_token)
+    _check_edit_window(comment, site, now)
+    if comment.status in (Status.REJECTED, Status.SPAM):
+        # Editing must not be a way to put a rejected comment back in front of moderators.
+        raise AlreadyDecided()
+    article = session.get_one(Article, comment.article_id)
+    check_open(site, article.closed)
+    candidate, settings = screening.prepare(
+        session,
+        site,
+        moderation_mode(site, article),
+        policy,
+        client or screening.Client(),
+        body_text=body,
+        html=html,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_key=comment.author_key,
+        now=now,
+        article_url=article.url,
+        edited_id=comment.id,
+    )
+    screening.check_length(body, settings)
+    outcome = rules.screen(candidate, settings)
+    before = comment.status
+    was_public = before in PUBLIC_STATUSES
+    comment.body_text = body
+    comment.html = html
+    comment.edited_at = now
+    comment.held_because = outcome.held_because
+    comment.spam_score = candidate.spam_score
+    comment.status = outcome.status
+    comment.decided_at = now if outcome.status is Status.APPROVED else None
+    writes.log(
+        session,
+        [
+            writes.LogEntry(
+                site_id=comment.site_id,
+                comment_id=comment.id,
+                actor=writes.AUTHOR,
+                action=Action.EDIT,
+                from_status=before,
+                to_status=outcome.status,
+                created_at=now,
+            )
+        ],
+    )
+    record_screening(session, comment, before, outcome)
+    delta = int(comment.status in PUBLIC_STATUSES) - int(was_public)
+    if was_public or delta:
+        writes.adjust_articles(session, {article.id: delta})
+    writes.queue_changed(session, [site.id])
+    return comment, site
+
+
+def delete_own(
+    session: Session, comment_id: int, edit_token: str | None, now: datetime | None = None
+) -> Comment:
+    """The author withdraws their comment inside the window."""
+    now = now or utcnow()
+    comment, site = load_own_comment(session, comment_id, edit_token)
+    _check_edit_window(comment, site, now)
+    change_status(
+        session, [comment], Status.DELETED, actor=writes.AUTHOR, action=Action.DELETE, now=now
+    )
+    return comment
