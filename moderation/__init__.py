@@ -77,6 +77,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _mark_writes() -> None:
         write_intent.set(request.method not in _SAFE_METHODS)
 
+    @app.before_request
+    def _body_limit() -> None:
+        # An operation whose shape is larger than the service's limit reads up to its own.
+        view = app.view_functions.get(request.endpoint or "")
+        operation = getattr(view, "operation", None)
+        limit = operation.body_limit(settings) if operation is not None else None
+        if limit:
+            request.max_content_length = max(limit, settings.max_request_bytes)
+
     from .api.errors import register_error_handlers
     from .api.meta import bp as meta_bp
     from .api.moderation import bp as moderation_bp

@@ -39,7 +39,7 @@ class Settings:
     rate_limit_storage: str = "memory://"
     # Shared cache of rendered threads (redis://...); empty means a per-process cache.
     cache_url: str = ""
-    # Largest request body accepted, in bytes.
+    # Largest request body accepted, in bytes (requests that need more take what they need).
     max_request_bytes: int = 64 * 1024
     # Longest comment, in characters of text the reader typed.
     max_comment_chars: int = 5000

@@ -25,10 +25,25 @@ from .errors import ValidationError
 from .models import Action, ModerationMode, Status
 from .wordlist import WordList
 
-#: The range of every setting of a kind: counts, fractions (0 to 1), lists of words.
-MAX_COUNT = 2**31 - 1
-MAX_WORDS = 10_000
-MAX_WORD_CHARS = 200
+#: The range of every setting of a kind: counts, fractions (0 to 1), lists of words. A setting
+#: of days or minutes goes only as far as dates do (see :func:`setting`).
+MAX_COUNT = 1_000_000
+MAX_WORDS = 5_000
+MAX_WORD_CHARS = 100
+MAX_DAYS = 3650
+MAX_MINUTES = 7 * 24 * 60
+
+
+def setting(default: Any, maximum: int | None = None) -> Any:
+    """A rule setting's default, and for a whole number its largest value (:data:`MAX_COUNT`
+    unless said)."""
+    return field(default=default, metadata={"maximum": maximum or MAX_COUNT})
+
+
+def maximum_of(name: str) -> int:
+    """The largest value a whole-number setting takes."""
+    found = {f.name: f for f in dataclasses.fields(RuleSettings)}[name]
+    return int(found.metadata.get("maximum", MAX_COUNT))
 
 
 class RuleSettingsError(ValidationError):
@@ -49,14 +64,15 @@ class RuleSettings:
     suspect_words: tuple[str, ...] = ()  # hold
     max_links: int = 2  # hold above this many links
     hold_links_from_new: bool = False  # hold any link from an author with no approved comment
-    repeat_window_minutes: int = 10  # hold the same text from the same author within this
+    repeat_window_minutes: int = setting(10, MAX_MINUTES)  # hold the same text from the same
+    # author within this
     hold_first_comments: int = 1  # post-moderation: hold an author's first N comments
     auto_approve_trusted: bool = False  # pre-moderation: publish trusted authors at once
     trusted_min_approved: int = 3
-    trusted_clean_days: int = 90  # trusted: no rejection in this many days
+    trusted_clean_days: int = setting(90, MAX_DAYS)  # trusted: no rejection in this many days
     rejection_rate_threshold: float = 0.5  # hold authors rejected this often recently...
     rejection_min_decisions: int = 3  # ...once they have at least this many decisions...
-    rejection_window_days: int = 30  # ...in this many days
+    rejection_window_days: int = setting(30, MAX_DAYS)  # ...in this many days
     report_threshold: int = 3  # readers' reports that withhold a published comment
     spam_threshold: float = 0.0  # 0 = off; else send comments scored above it to spam
     akismet: bool = False  # also ask Akismet (needs akismet_key in the configuration)
@@ -87,8 +103,9 @@ def _check(key: str, raw: Any, default: Any) -> Any:
             raise RuleSettingsError(key, "must be true or false")
         return raw
     if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_COUNT:
-            raise RuleSettingsError(key, f"must be a whole number from 0 to {MAX_COUNT}")
+        maximum = maximum_of(key)
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= maximum:
+            raise RuleSettingsError(key, f"must be a whole number from 0 to {maximum:,}")
         return raw
     if isinstance(default, float):
         if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:

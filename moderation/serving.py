@@ -10,14 +10,16 @@ from typing import Any
 
 from flask import Flask
 from gunicorn import util
+from gunicorn.http import message
 from gunicorn.workers.gthread import ThreadWorker
 
 from .api.errors import class_of_status
 
-#: The longest request line gunicorn reads (its maximum). Longer lines, such as the counts of a
-#: hundred long article keys in a query string, answer 414 ``uri_too_long``, which says to send
-#: them in a POST body instead.
-LIMIT_REQUEST_LINE = 8190
+#: The longest request line the server reads: the counts of a hundred article keys of 512
+#: characters, each written as percent-escapes of four bytes, fit (about 620 KB). gunicorn stops
+#: at 8,190 bytes unless told otherwise; beyond this, 414 ``uri_too_long`` (send the list in a
+#: POST body instead).
+LIMIT_REQUEST_LINE = 1 << 20
 
 
 def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -35,8 +37,10 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
     """gunicorn's threaded worker, answering its own errors in JSON."""
 
     def init_process(self) -> None:
-        # gunicorn writes its error answers through this one function of its util module.
+        # gunicorn writes its error answers through this one function of its util module, and
+        # caps the request line at a constant of its parser: both are set for this process.
         util.write_error = write_json_error
+        message.MAX_REQUEST_LINE = LIMIT_REQUEST_LINE
         super().init_process()
 
 

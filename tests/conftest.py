@@ -26,6 +26,8 @@ from moderation.db import db
 from moderation.identity import new_token, token_hash
 from moderation.models import ApiToken, ModerationMode, Site
 
+from .contract import ContractClient
+
 STRICT = os.environ.get("MODERATION_TEST_STRICT") == "1"
 CHROMIUM = "/usr/bin/chromium"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -101,6 +103,7 @@ def app_config(database_url: str, tmp_path) -> dict[str, Any]:  # type: ignore[n
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
+    app.test_client_class = ContractClient
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             db.create_all()

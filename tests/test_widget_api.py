@@ -236,7 +236,7 @@ def test_non_json_and_broken_json_are_refused_clearly(client, site):
 def test_oversized_body_is_payload_too_large(client, site):
     response = client.post(
         thread_url(site, ARTICLE),
-        data='{"body": "' + "x" * 70_000 + '"}',
+        data='{"body": "' + "x" * 200_000 + '"}',
         content_type="application/json",
     )
     assert response.status_code == 413

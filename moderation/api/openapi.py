@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Flask
 from pydantic import TypeAdapter
-from pydantic.json_schema import GenerateJsonSchema
 
 from ..config import Settings
 from ..errors import (
@@ -32,7 +31,7 @@ from ..errors import (
     error_classes,
 )
 from ..schemas import requests, responses
-from ..schemas.parse import adapter
+from ..schemas.parse import Untitled, adapter
 from .converters import Documented
 from .operations import Answer, Operation
 
@@ -47,14 +46,6 @@ _NAMES: dict[Any, str] = {
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
-class _Schemas(GenerateJsonSchema):
-    """pydantic's schemas without a title on every property (a field's declared title, its
-    label in messages, stays)."""
-
-    def field_title_should_be_set(self, schema: Any) -> bool:
-        return False
-
-
 def _name(shape: Any) -> str:
     return _NAMES.get(shape) or str(getattr(shape, "__name__", repr(shape)))
 
@@ -65,9 +56,9 @@ def document(app: Flask) -> dict[str, Any]:
     operations = list(_operations(app))
     shapes: dict[tuple[str, str], Any] = {}
     for _path, _method, _rule, op in operations:
+        # A query's shape is written out as its parameters, not as a component.
         for source, mode in (
             (op.body, "validation"),
-            (op.query, "validation"),
             *((answer.shape, "serialization") for answer in op.answers.values()),
         ):
             shape = op.shape(source, settings)
@@ -78,7 +69,7 @@ def document(app: Flask) -> dict[str, Any]:
     tops, definitions = TypeAdapter.json_schemas(
         inputs,  # type: ignore[arg-type]
         ref_template=COMPONENTS,
-        schema_generator=_Schemas,
+        schema_generator=Untitled,
     )
     components: dict[str, Any] = dict(definitions.get("$defs", {}))
     refs: dict[tuple[str, str], Any] = {}
@@ -204,13 +195,15 @@ def _operation(
 
 
 def _query_parameters(shape: Any) -> list[dict[str, Any]]:
-    schema = adapter(shape).json_schema(ref_template=COMPONENTS, schema_generator=_Schemas)
+    schema = adapter(shape).json_schema(ref_template=COMPONENTS, schema_generator=Untitled)
     required = set(schema.get("required", []))
     parameters = []
     for name, prop in schema.get("properties", {}).items():
         prop = dict(prop)
         description = prop.pop("description", "")
         prop.pop("title", None)
+        if prop.get("default", "") is None:
+            del prop["default"]  # an argument not given: a query has no null
         parameter: dict[str, Any] = {
             "name": name,
             "in": "query",

@@ -51,6 +51,15 @@ class Operation:
         default_factory=dict
     )  # name -> (desc, required)
     rate_limited: bool = False
+    #: The largest body this operation reads, in bytes, when its shape can be larger than the
+    #: service's ``max_request_bytes`` (a list of a hundred long keys, a site's word lists).
+    max_body: int | Callable[[Settings], int] | None = None
+
+    def body_limit(self, settings: Settings) -> int | None:
+        """The largest body this operation reads, for these settings."""
+        if callable(self.max_body):
+            return self.max_body(settings)
+        return self.max_body
 
     def shape(self, source: ShapeSource, settings: Settings) -> Any:
         """The shape of ``source`` for this service's settings."""

@@ -55,6 +55,12 @@ THREAD = "/sites/<slug:site>/articles/<article:article>/comments"
 EDIT_TOKEN = {"X-Edit-Token": ("The `edit_token` handed out when the comment was posted.", True)}
 
 
+def comment_body_bytes(max_chars: int) -> int:
+    """The largest body a comment of ``max_chars`` can take: every character written as a JSON
+    escape of a surrogate pair (12 bytes), and room for the other fields."""
+    return max_chars * 12 + (16 << 10)
+
+
 def _json(shape: object, value: object, status: int = 200) -> Response:
     return Response(dump(shape, value), status=status, mimetype="application/json")
 
@@ -182,6 +188,7 @@ _OWN_COMMENT_LINK = {
     description="What survives of `body` is decided by the sanitizer, never by the client.",
     tag="widget",
     body=from_settings(lambda settings: requests.submit_comment(settings.max_comment_chars)),
+    max_body=lambda settings: comment_body_bytes(settings.max_comment_chars),
     answers={
         201: Answer(
             responses.CreatedComment,
@@ -260,6 +267,8 @@ def get_counts(site: str) -> Response:
     summary="The same counts, the article keys in the body (up to 100 of up to 512 characters).",
     tag="widget",
     body=requests.CountsBody,
+    # A hundred keys of 512 characters, each written as JSON escapes at worst.
+    max_body=1 << 20,
     answers={200: Answer(responses.Counts, headers=COUNTS_HEADERS)},
     errors=(NotFound,),
 )
@@ -296,6 +305,7 @@ def get_own_comment(comment_id: int) -> Response:
     tag="widget",
     headers=EDIT_TOKEN,
     body=from_settings(lambda settings: requests.edit_comment(settings.max_comment_chars)),
+    max_body=lambda settings: comment_body_bytes(settings.max_comment_chars),
     answers={200: Answer(responses.OwnComment)},
     errors=(InvalidEditToken, EditWindowClosed, ArticleClosed, AlreadyDecided, NotFound),
     rate_limited=True,

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from ..comments import cursors
 from ..models import MAX_ID
 from ..sanitize import normalise_text
 
@@ -26,7 +27,6 @@ MAX_ARTICLE_KEY = 512
 MAX_NOTE = 500
 MAX_EXPLANATION = 2000
 MAX_SEARCH = 200
-MAX_CURSOR = 100
 #: Article keys per count request.
 MAX_COUNT_KEYS = 100
 
@@ -47,7 +47,7 @@ EMAIL = f"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\\.[^{_SPACE_OR_CONTROL}@<>\"',;.]+{
 SLUG = f"^[a-z0-9-]{{1,64}}{_END}"
 ARTICLE_KEY = f"^[^\\x00-\\x1f\\x7f]{{1,{MAX_ARTICLE_KEY}}}{_END}"
 HTTP_URL = f"^https?://[^{_SPACE_OR_CONTROL}/?#@]+(?:[/?#][^{_SPACE_OR_CONTROL}]*)?{_END}"
-CURSOR = f"^[A-Za-z0-9_-]{{1,{MAX_CURSOR}}}{_END}"
+CURSOR = cursors.CURSOR
 DIGITS = re.compile(r"[0-9]{1,12}")
 EMAIL_RE = re.compile(EMAIL)
 SLUG_RE = re.compile(SLUG)
@@ -60,7 +60,7 @@ PATTERN_MESSAGES = {
     SLUG: "A site is named by 1 to 64 of a-z, 0-9 and -.",
     ARTICLE_KEY: "The article key must be 1 to 512 printable characters.",
     HTTP_URL: "Use a full http:// or https:// address.",
-    CURSOR: "This cursor is not one the service handed out.",
+    CURSOR: "This is not a cursor (the next_cursor of an earlier page).",
 }
 
 
@@ -79,9 +79,9 @@ def _query_int(value: Any) -> Any:
 #: A comment's (or another row's) id: 1 to the largest the database holds.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: The same in a query string.
-QueryId = Annotated[int, BeforeValidator(_query_int), Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_query_int)]
 #: A page size in a query string.
-PageSize = Annotated[int, BeforeValidator(_query_int), Field(ge=1, le=200)]
+PageSize = Annotated[int, Field(ge=1, le=200), BeforeValidator(_query_int)]
 
 #: A reader's name or an article's title: one line, something visible in it.
 Name = Annotated[

@@ -9,6 +9,7 @@ words for a field (its label) come from its declaration's ``title``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -16,6 +17,7 @@ from typing import Any, TypeVar, overload
 
 import pydantic
 from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import ErrorDetails
 
 from ..errors import ValidationError
@@ -28,6 +30,14 @@ MAX_DEPTH = 16
 
 #: Fields whose mere presence is the mistake, and what to say about it.
 _NOT_HERE = {"reason": "Only a rejection or a spam verdict takes a reason."}
+
+
+class Untitled(GenerateJsonSchema):
+    """pydantic's schemas without the title it makes up for every field from its name (a title
+    declared on a field, its label in messages, stays)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
 
 @cache
@@ -44,7 +54,7 @@ def parse_json(shape: Any, raw: bytes | str) -> Any:
     """A JSON body as ``shape`` (a class, or an annotated union: the caller names its type),
     read strictly: a JSON number where a number is due, never a numeric string."""
     try:
-        data = json.loads(raw, parse_constant=_no_constant)
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_number)
     except RecursionError:
         raise ValidationError("body", "The body is nested too deeply.") from None
     except ValueError:  # not JSON, not UTF-8, or NaN and the like
@@ -58,6 +68,14 @@ def parse_json(shape: Any, raw: bytes | str) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _number(text: str) -> int | float:
+    # JSON has one kind of number: 932.0 and 1e3 are whole numbers, as JSON Schema counts them.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large")
+    return int(value) if value.is_integer() else value
 
 
 def _check_text(data: Any, shape: Any) -> None:
@@ -98,7 +116,7 @@ def parse_values(shape: Any, values: Mapping[str, Any]) -> Any:
 def _fields(shape: Any) -> tuple[dict[str, dict[str, Any]], frozenset[str], str | None]:
     """Each field's schema (over every member of a union), the union's tags and the name of the
     field that tells its members apart."""
-    schema = adapter(shape).json_schema()
+    schema = adapter(shape).json_schema(schema_generator=Untitled)
     definitions = schema.get("$defs", {})
 
     def resolve(node: dict[str, Any]) -> dict[str, Any]:

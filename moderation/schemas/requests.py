@@ -25,9 +25,10 @@ from pydantic import (
     create_model,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from ..rules import MAX_COUNT, MAX_WORD_CHARS, MAX_WORDS, RuleSettings
+from ..rules import MAX_WORD_CHARS, MAX_WORDS, RuleSettings, maximum_of
 from .fields import (
     MAX_COUNT_KEYS,
     VISIBLE,
@@ -66,7 +67,8 @@ class Request(BaseModel):
 
 class Query(Request):
     """The settings of every query string: as a body's, but other arguments are left alone (a
-    cache-busting ``_=1732500000``, a tracker's tag), as caches and proxies expect."""
+    cache-busting ``_=1732500000``, a tracker's tag), as caches and proxies expect. A query has
+    no null: an argument not given takes its default."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -79,8 +81,8 @@ class ThreadQuery(Query):
 
     sort: Literal["oldest", "newest"] = "oldest"
     limit: PageSize = Field(default=DEFAULT_THREAD_LIMIT, description="Top-level comments a page.")
-    cursor: Cursor | None = None
-    replies_to: QueryId | None = Field(
+    cursor: Cursor | SkipJsonSchema[None] = None
+    replies_to: QueryId | SkipJsonSchema[None] = Field(
         default=None, description="The rest of one thread marked `more_replies`, flat."
     )
 
@@ -188,10 +190,10 @@ class QueueQuery(Query):
     """Which page of the queue: a view, an article, an order, a size, a cursor."""
 
     status: QueueView = "pending"
-    article: ArticleKey | None = None
+    article: ArticleKey | SkipJsonSchema[None] = None
     order: QueueOrder = Field(default="oldest", description="`spam`: highest spam score first.")
     limit: PageSize = 50
-    cursor: Cursor | None = None
+    cursor: Cursor | SkipJsonSchema[None] = None
 
 
 OptionalExplanation = Annotated[
@@ -291,7 +293,15 @@ class EmailBan(Request):
     """Ban an email address: given, or that of a comment."""
 
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["email"]}, {"required": ["comment_id"]}]}
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["email"],
+                    "properties": {"email": {"type": "string", "minLength": 1}},
+                },
+                {"required": ["comment_id"], "properties": {"comment_id": {"type": "integer"}}},
+            ]
+        }
     )
 
     kind: Literal["email"]
@@ -332,11 +342,11 @@ class AddressBan(Request):
 CreateBan = Annotated[EmailBan | AuthorBan | AddressBan, Field(discriminator="kind")]
 
 
-def _rule_type(default: Any) -> Any:
+def _rule_type(name: str, default: Any) -> Any:
     if isinstance(default, bool):
         return bool
     if isinstance(default, int):
-        return Annotated[int, Field(ge=0, le=MAX_COUNT)]
+        return Annotated[int, Field(ge=0, le=maximum_of(name))]
     if isinstance(default, float):
         return Annotated[float, Field(ge=0, le=1)]
     word = Annotated[str, Field(max_length=MAX_WORD_CHARS)]
@@ -346,7 +356,7 @@ def _rule_type(default: Any) -> Any:
 def _rule_fields() -> dict[str, Any]:
     defaults = RuleSettings()
     return {
-        f.name: (_rule_type(getattr(defaults, f.name)) | None, None)
+        f.name: (_rule_type(f.name, getattr(defaults, f.name)) | None, None)
         for f in dataclasses.fields(RuleSettings)
     }
 
