@@ -2,7 +2,6 @@
 are for admins."""
 
 # Fixtures imported from test_dashboard are used as arguments, which ruff takes for redefinitions.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -12,15 +11,7 @@ from sqlalchemy import select
 from moderation.db import db
 from moderation.models import Article, Comment, Decision
 
-from .test_dashboard import (  # noqa: F401  (fixtures)
-    Dashboard,
-    admin_dash,
-    dash,
-    held,
-    make_moderator,
-    moderator,
-)
-from .test_dashboard_queue import card_ids, statuses, tab_count
+from .conftest import Dashboard, card_ids, held, statuses, tab_count
 
 
 @pytest.fixture

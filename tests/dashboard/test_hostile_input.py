@@ -6,7 +6,6 @@ function that any executed payload would call.
 """
 
 # Fixtures imported from test_dashboard are used as arguments, which ruff takes for redefinitions.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -20,13 +19,7 @@ from moderation.dashboard.security import CONTENT_SECURITY_POLICY
 from moderation.db import db
 from moderation.models import Article, Comment
 
-from .test_dashboard import (  # noqa: F401  (fixtures)
-    admin_dash,
-    dash,
-    make_moderator,
-)
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD = "<script>window.__pwned()</script><img src=x onerror=window.__pwned()>"
 # Markup that must never reach a page unescaped.
 RAW = ("<script>window.__pwned", "<img src=x onerror", "<svg onload", 'href="javascript')

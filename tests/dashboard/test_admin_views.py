@@ -1,7 +1,6 @@
 """Sites, moderators and API tokens, managed by an admin through the dashboard."""
 
 # Fixtures imported from test_dashboard are used as arguments, which ruff takes for redefinitions.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -13,15 +12,8 @@ from moderation.db import db
 from moderation.identity import token_hash
 from moderation.models import ApiToken, Moderator, Site
 
-from .conftest import thread_url
-from .test_dashboard import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Dashboard,
-    admin_dash,
-    dash,
-    held,
-    make_moderator,
-)
+from ..conftest import thread_url
+from .conftest import PASSWORD, Dashboard, held
 
 
 def site_row(app, slug: str) -> Site | None:

@@ -12,8 +12,8 @@ from moderation.db import db
 from moderation.migrate import upgrade_database
 from moderation.models import ModerationMode, Site
 
-from .conftest import skip_or_fail, thread_url
-from .pages import service_processes
+from ..conftest import skip_or_fail, thread_url
+from ..pages import service_processes
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 

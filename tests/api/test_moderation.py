@@ -8,7 +8,7 @@ from sqlalchemy import select
 from moderation.db import db
 from moderation.models import ApiToken, Decision, utcnow
 
-from .conftest import PUBLISH_AT_ONCE, thread_url
+from ..conftest import PUBLISH_AT_ONCE, thread_url
 
 ARTICLE = "/politics/budget"
 

@@ -1,7 +1,6 @@
 """The queue, decisions, articles, the log, search and the overview, through the dashboard."""
 
 # Fixtures imported from test_dashboard are used as arguments, which ruff takes for redefinitions.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -13,34 +12,10 @@ from sqlalchemy import select
 from moderation.db import db
 from moderation.models import Comment, Decision, Flag, Status
 
-from .conftest import PUBLISH_AT_ONCE, thread_url
-from .test_dashboard import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    Dashboard,
-    admin_dash,
-    dash,
-    held,
-    make_moderator,
-    moderator,
-)
+from ..conftest import PUBLISH_AT_ONCE, thread_url
+from .conftest import card_ids, held, statuses, tab_count
 
 STORY = "/2026/11/story"
-
-
-def card_ids(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<article class="card" id="comment-(\d+)"', html)]
-
-
-def tab_count(html: str, view: str) -> int:
-    found = re.search(rf'data-count-for="{view}">(\d+)<', html)
-    assert found, view
-    return int(found.group(1))
-
-
-def statuses(app, ids) -> dict[int, str]:
-    with app.app_context():
-        rows = db.session.execute(select(Comment.id, Comment.status).where(Comment.id.in_(ids)))
-        return {i: s.value for i, s in rows}
 
 
 # --- The queue --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from moderation.db import db
 from moderation.models import Comment, Decision
 
-from .conftest import ORIGIN, PUBLISH_AT_ONCE, thread_url
+from ..conftest import ORIGIN, PUBLISH_AT_ONCE, thread_url
 
 ARTICLE = "/2026/11/belgium-eu-peace-talks"
 

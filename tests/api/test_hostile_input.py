@@ -14,7 +14,7 @@ import pytest
 
 from moderation.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
-from .conftest import ORIGIN, thread_url
+from ..conftest import ORIGIN, thread_url
 
 HOSTILE_BODIES = [
     "<script>alert(1)</script>",
