@@ -209,7 +209,8 @@ class Unavailable(ApiError):
 def error_classes() -> list[type[ApiError]]:
     """Every error class, each code once, by status then code."""
     found: dict[str, type[ApiError]] = {}
-    pending: list[type[ApiError]] = [ApiError]
+    # The base class stands for no answer of its own: InternalError is its code's class.
+    pending: list[type[ApiError]] = list(ApiError.__subclasses__())
     while pending:
         cls = pending.pop()
         found.setdefault(cls.code, cls)

@@ -28,4 +28,5 @@ export MODERATION_AXE_DIR="$AXE_DIR"
 .venv/bin/ruff check moderation tests bench
 .venv/bin/ruff format --check --quiet moderation tests bench
 .venv/bin/mypy moderation
-exec .venv/bin/pytest "$@"
+# Two processes: the machines have two cores, and the tests are independent of each other.
+exec .venv/bin/pytest -n 2 "$@"

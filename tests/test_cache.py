@@ -48,3 +48,21 @@ def test_redis_outage_is_a_cache_miss_not_an_error():
     cache = RedisCache("redis://127.0.0.1:1/0")
     cache.set("k", b"v")
     assert cache.get("k") is None
+
+
+def test_the_cached_shapes_carry_their_format():
+    """A change to the shape of a thread or a queue page must move ``cache.FORMAT`` on, or a
+    process of the new release would serve the old shape from a shared Redis: the digest below
+    changes with the shapes, and this test with it until FORMAT is moved on with it."""
+    import hashlib
+    import json
+
+    from moderation.cache import FORMAT
+    from moderation.schemas import responses
+    from moderation.schemas.parse import adapter
+
+    shapes = [adapter(shape).json_schema(mode="serialization") for shape in (
+        responses.Thread, responses.Counts, responses.QueuePage,
+    )]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(shapes, sort_keys=True).encode()).hexdigest()[:16]
+    assert (FORMAT, digest) == (2, "6653c5544f7cadbd")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from functools import cache
 from importlib.resources import files
@@ -50,8 +51,6 @@ def openapi_document(app: Flask) -> bytes:
     """The document of this app, built once."""
     built = app.extensions.get("openapi_json")
     if built is None:
-        import json
-
         built = app.extensions["openapi_json"] = json.dumps(document(app), indent=1).encode()
     return built  # type: ignore[no-any-return]
 

@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import admin
 from ..db import db
 from ..errors import ApiError
-from . import auth, bp
+from . import auth
+from .blueprint import bp
 from .forms import local_next
 
 LOGIN_TEMPLATE = "dashboard/login.html"

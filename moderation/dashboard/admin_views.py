@@ -11,7 +11,8 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Site
 from ..rules import RuleSettings
-from . import auth, bp
+from . import auth
+from .blueprint import bp
 from .forms import RULE_LABELS, SiteForm, rule_changes, site_form
 
 

@@ -9,7 +9,7 @@ from .. import overview
 from ..comments.articles import close_article, get_article, set_article_mode
 from ..db import db
 from ..errors import ApiError
-from . import bp
+from .blueprint import bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
 from .forms import local_next, mode_choice, search_text
 

@@ -7,7 +7,7 @@ from flask import g, render_template, request
 from .. import admin, overview
 from ..db import db
 from ..models import Action
-from . import bp
+from .blueprint import bp
 from .filters import read_filters, visible_sites
 from .forms import one_of, optional_id
 

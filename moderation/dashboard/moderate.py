@@ -23,7 +23,8 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Action, Reason, Site, Status
 from ..schemas import requests
-from . import auth, bp
+from . import auth
+from .blueprint import bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
 from .forms import ORDERS, actions_for, decision_form, local_next, one_of, search_text
 

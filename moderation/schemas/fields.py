@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ..comments import cursors
 from ..models import MAX_ID
@@ -71,7 +72,9 @@ def normalised(value: str) -> str:
 
 def _query_int(value: Any) -> Any:
     # A query string's number: digits only (lax parsing would also take " 5", "+5" or "5_0").
-    if isinstance(value, str) and DIGITS.fullmatch(value):
+    if isinstance(value, str):
+        if not DIGITS.fullmatch(value):
+            raise PydanticCustomError("int_parsing", "not a whole number")
         return int(value)
     return value
 
