@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.run            # the full run: 3 runs of 10 s per scenario, medians
     .venv/bin/python -m bench.run --quick    # one short run of each, to try it out
+    .venv/bin/python -m bench.run --against c2c4a7c   # and the service at that commit, same run
 
 Every server runs under gunicorn with the same settings, the service's own file
 (moderation/gunicorn_conf.py: 2 workers, gthread, 2 threads, no access log), on 127.0.0.1, and wrk
@@ -15,6 +16,11 @@ S3 submissions of ~500 characters with some markup (rate limits off); S4 counts 
 S5 the pending queue's first page with 1,000,000 comments in the database, at 32 connections
 like the others and at 4 (a newsroom's moderators at work), and pages at random depths of the
 queue (random cursors), which the queue-page cache cannot serve: the cost of building a page.
+
+With ``--against REV``, the service as it was at commit REV (checked out with ``git worktree``
+under ~/.cache/moderation-bench, seeded by its own bench/seed.py) is measured in the same run,
+scenario for scenario after the current one, as "moderation@REV": a change's cost is read from
+one run, not from two runs on a machine whose speed drifts.
 
 Writes the table to bench/RESULTS.md with the date, the machine and its load.
 """
@@ -77,12 +83,23 @@ def free_port() -> int:
 class Server:
     """A server process group, started and stopped as a whole."""
 
-    def __init__(self, name: str, argv: list[str], port: int, env: dict[str, str], health: str):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        port: int,
+        env: dict[str, str],
+        health: str,
+        cwd: Path | None = None,
+    ):
         self.name, self.port = name, port
         self.log = open(CACHE / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        # ``python -m`` puts the working directory first on the path: a service from another
+        # tree must run in it, or this checkout's package is the one imported.
         self.process = subprocess.Popen(
-            argv, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            argv, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=cwd,
+        )  # fmt: skip
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -162,8 +179,43 @@ def measure(
     return result
 
 
-def scripts(folder: Path, token: str, pending: int = PENDING) -> dict[str, str]:
-    """wrk scripts for both systems; random choices are seeded per wrk thread."""
+def measure_interleaved(
+    scenario: str,
+    systems: list[tuple[str, int, str]],
+    runs: int,
+    duration: int,
+    connections: int = CONNECTIONS,
+) -> list[Result]:
+    """:func:`measure` for several systems at once, their runs taken in turn."""
+    for _system, port, script in systems:
+        wrk(port, script, 2, connections)  # warm, not counted
+    samples: dict[str, list[Result]] = {system: [] for system, _port, _script in systems}
+    for _ in range(runs):
+        for system, port, script in systems:
+            samples[system].append(wrk(port, script, duration, connections))
+    results = []
+    for system, taken in samples.items():
+        result = Result(
+            scenario,
+            system,
+            statistics.median(s.rps for s in taken),
+            statistics.median(s.p50_ms for s in taken),
+            statistics.median(s.p99_ms for s in taken),
+            sum(s.errors for s in taken),
+        )
+        print(f"  {scenario} {system:<34} {result.rps:>9.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+              f"p99 {result.p99_ms:6.2f} ms  errors {result.errors}", flush=True)  # fmt: skip
+        results.append(result)
+    return results
+
+
+def scripts(
+    folder: Path, token: str, pending: int = PENDING, base64_cursors: bool = False
+) -> dict[str, str]:
+    """wrk scripts for both systems; random choices are seeded per wrk thread. Cursors are plain
+    ids, or for a service from before that change, base64 of "c1:<id>"."""
+    position = f"math.random({pending})"
+    cursor_expression = f'b64("c1:" .. {position})' if base64_cursors else f"tostring({position})"
     body = seed.submission_body()
     keys = ", ".join(f'"%2Fbench%2Farticle-{n}"' for n in range(seed.ARTICLES))
     common = f"math.randomseed(os.time() + math.floor(os.clock() * 1e6))\nkeys = {{{keys}}}\n"
@@ -230,7 +282,7 @@ def scripts(folder: Path, token: str, pending: int = PENDING) -> dict[str, str]:
               return table.concat(out)
             end
             request = function()
-              local cursor = b64("c1:" .. math.random({pending}))
+              local cursor = {cursor_expression}
               return wrk.format("GET", "/api/v1/sites/bench/queue?limit=50&cursor=" .. cursor,
                 {{["Authorization"] = "Bearer {token}"}})
             end
@@ -238,7 +290,8 @@ def scripts(folder: Path, token: str, pending: int = PENDING) -> dict[str, str]:
     }  # fmt: skip
 
 
-def service(name: str, database_url: str, instance: Path) -> Server:
+def service(name: str, database_url: str, instance: Path, tree: Path | None = None) -> Server:
+    """The service on a free port; from the source tree ``tree`` (another commit's) if given."""
     port = free_port()
     env = {
         **os.environ,
@@ -247,9 +300,66 @@ def service(name: str, database_url: str, instance: Path) -> Server:
         "MODERATION_SECRET_KEY": "bench",
         "MODERATION_RATE_LIMITS": "false",
     }
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     argv = [PYTHON, "-m", "moderation.cli", "serve", "--port", str(port), "--workers", "2",
             "--no-access-log"]  # fmt: skip
-    return Server(name, argv, port, env, "/healthz")
+    server = Server(name, argv, port, env, "/healthz", cwd=tree or ROOT)
+    if tree is not None:
+        _check_runs_from(server, tree)
+    return server
+
+
+def _check_runs_from(server: Server, tree: Path) -> None:
+    """Refuse to measure a service that is not the one it claims to be."""
+    found = subprocess.run(
+        ["ps", "--ppid", str(server.process.pid), "-o", "pid="], capture_output=True, text=True
+    ).stdout.split()
+    for pid in found:
+        maps = Path(f"/proc/{pid}/cwd").resolve()
+        if maps != tree.resolve():
+            server.stop()
+            raise RuntimeError(f"{server.name} runs from {maps}, not {tree}")
+
+
+@dataclass
+class Baseline:
+    """The service at another commit: its source tree, seeded by its own bench/seed.py."""
+
+    rev: str
+    tree: Path
+
+    @classmethod
+    def checkout(cls, rev: str) -> Baseline:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()  # fmt: skip
+        tree = CACHE / f"against-{commit}"
+        if not tree.exists():
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True
+            )
+        return cls(commit, tree)
+
+    @property
+    def base64_cursors(self) -> bool:
+        return not (self.tree / "moderation" / "comments" / "cursors.py").exists()
+
+    def seed(self, database_url: str, instance: Path, pending: int) -> str:
+        code = (
+            "import sys; from bench import seed; "
+            "print(seed.seed_service(sys.argv[1], sys.argv[2], pending=int(sys.argv[3])))"
+        )
+        out = subprocess.run(
+            [PYTHON, "-c", code, database_url, str(instance), str(pending)],
+            cwd=self.tree, env={**os.environ, "PYTHONPATH": str(self.tree)},
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        return out.strip().splitlines()[-1]
+
+    def system(self, database: str) -> str:
+        return f"moderation@{self.rev} ({database})"
 
 
 def install_isso() -> Path:
@@ -359,7 +469,9 @@ def main() -> None:
         help="PostgreSQL for S5 (empty to skip)",
     )
     parser.add_argument("--no-isso", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also measure the service at commit REV")
     args = parser.parse_args()
+    baseline = Baseline.checkout(args.against) if args.against else None
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     runs, duration = (1, 3) if args.quick else (3, 10)
@@ -375,16 +487,54 @@ def main() -> None:
 
         results.append(ceiling_run("ceiling (start)", lua_scripts, runs, duration, memory))
 
-        server = service("moderation-sqlite", sqlite_url, folder / "instance")
-        try:
-            for scenario in ("s1", "s2", "s4", "s5", "s5-cold", "s3"):
-                results.append(measure(SCENARIOS[scenario], "moderation (SQLite)", server.port,
-                                       lua_scripts[scenario], runs, duration))  # fmt: skip
-            results.append(measure(S5_FEW, "moderation (SQLite)", server.port,
-                                   lua_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
-            memory["moderation (SQLite)"] = server.worker_rss_mb()
-        finally:
-            server.stop()
+        @dataclass
+        class Subject:
+            """A service to measure: its name, database, instance folder, scripts and tree."""
+
+            system: str
+            url: str
+            instance: Path
+            lua: dict[str, str]
+            tree: Path | None = None
+
+        def run_services(subjects: list[Subject], scenarios: tuple[str, ...]) -> None:
+            """Each scenario on every subject, their runs interleaved (A, B, A, B, ...): the
+            machine's speed drifts over minutes, and a side-by-side comparison should see the
+            same drift on both sides."""
+            servers = [service(s.system, s.url, s.instance, s.tree) for s in subjects]
+            try:
+                plan = [(SCENARIOS[name], name, CONNECTIONS) for name in scenarios]
+                plan.append((S5_FEW, "s5", MODERATORS))
+                for label, name, connections in plan:
+                    measured = measure_interleaved(
+                        label,
+                        [(s.system, server.port, s.lua[name]) for s, server in zip(subjects, servers, strict=True)],
+                        runs, duration, connections,
+                    )  # fmt: skip
+                    results.extend(measured)
+                for subject, server in zip(subjects, servers, strict=True):
+                    memory[subject.system] = server.worker_rss_mb()
+            finally:
+                for server in servers:
+                    server.stop()
+
+        def baseline_subject(database: str, url: str) -> Subject:
+            assert baseline is not None
+            print(f"seeding {database} for {baseline.rev}", flush=True)
+            instance = folder / f"instance-{baseline.rev}-{database}"
+            old_token = baseline.seed(url, instance, args.pending)
+            (folder / f"{baseline.rev}-{database}").mkdir()
+            old_scripts = scripts(
+                folder / f"{baseline.rev}-{database}", old_token, args.pending,
+                base64_cursors=baseline.base64_cursors,
+            )  # fmt: skip
+            return Subject(baseline.system(database), url, instance, old_scripts, baseline.tree)
+
+        sqlite_scenarios = ("s1", "s2", "s4", "s5", "s5-cold", "s3")
+        subjects = [Subject("moderation (SQLite)", sqlite_url, folder / "instance", lua_scripts)]
+        if baseline is not None:
+            subjects.append(baseline_subject("SQLite", f"sqlite:///{folder / 'baseline.sqlite3'}"))
+        run_services(subjects, sqlite_scenarios)
 
         if args.postgres:
             print("seeding PostgreSQL", flush=True)
@@ -392,16 +542,13 @@ def main() -> None:
             pg_token = seed.seed_service(pg_url, str(folder / "instance-pg"), pending=args.pending)
             (folder / "pg").mkdir()
             pg_scripts = scripts(folder / "pg", pg_token, args.pending)
-            server = service("moderation-pg", pg_url, folder / "instance-pg")
-            try:
-                for scenario in ("s1", "s4", "s5", "s5-cold", "s3"):
-                    results.append(measure(SCENARIOS[scenario], "moderation (PostgreSQL)",
-                                           server.port, pg_scripts[scenario], runs, duration))  # fmt: skip
-                results.append(measure(S5_FEW, "moderation (PostgreSQL)", server.port,
-                                       pg_scripts["s5"], runs, duration, MODERATORS))  # fmt: skip
-                memory["moderation (PostgreSQL)"] = server.worker_rss_mb()
-            finally:
-                server.stop()
+            subjects = [
+                Subject("moderation (PostgreSQL)", pg_url, folder / "instance-pg", pg_scripts)
+            ]
+            if baseline is not None:
+                old_url = seed.reset_postgres_schema(args.postgres, "bench_baseline")
+                subjects.append(baseline_subject("PostgreSQL", old_url))
+            run_services(subjects, ("s1", "s4", "s5", "s5-cold", "s3"))
 
         if not args.no_isso:
             print("starting Isso", flush=True)
@@ -428,7 +575,10 @@ def main() -> None:
         f"{args.pending:,} pending comments for S5.\n\n"
         f"Machine: {machine()}; load average before the run's end "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}.\n\n"
-        "Command: `.venv/bin/python -m bench.run`" + (" --quick" if args.quick else "") + "\n\n"
+        "Command: `.venv/bin/python -m bench.run`"
+        + (" --quick" if args.quick else "")
+        + (f" --against {args.against}" if args.against else "")
+        + "\n\n"
     )
     print("\n" + report)
     if not args.quick:

@@ -11,6 +11,8 @@ from ..db import db
 from ..errors import ApiError
 from ..models import Site
 from ..rules import RuleSettings
+from ..schemas import requests
+from ..schemas.parse import parse_values
 from . import auth
 from .blueprint import bp
 from .forms import RULE_LABELS, SiteForm, rule_changes, site_form
@@ -123,7 +125,9 @@ def site_rules(slug: str) -> BaseResponse | tuple[str, int]:
         current_app.extensions["screening_policy"].rule_defaults
     ).to_json()
     try:
-        admin.update_rule_settings(found, rule_changes(request.form, defaults))
+        # Read by the API's own shape of rule changes: one answer for one input.
+        changes = parse_values(requests.RulesPatch, rule_changes(request.form, defaults))
+        admin.update_rule_settings(found, changes.model_dump(exclude_unset=True))
     except ApiError as exc:
         db.session.rollback()
         return _site_page(_site(slug), rules_error=exc.message, status=400)

@@ -190,12 +190,32 @@ def test_bad_decision_fields_are_validation_errors(moderator, post):
         ({"ids": ["1; drop"], "action": "approve"}, "ids"),
         ({"ids": "1", "action": "approve"}, "ids"),
         ({"ids": [cid], "action": "reject", "explanation": "x" * 2001}, "explanation"),
+        # The API refuses a reason on an approval: so does the dashboard, with the same words.
+        ({"ids": [cid], "action": "approve", "reason": "abuse"}, "reason"),
+        ({"ids": [2**31], "action": "approve"}, "ids"),
     ):
         response = moderator.client.post(
             "/dashboard/api/decisions", json=body, headers={"X-CSRF-Token": moderator.csrf()}
         )
         assert response.status_code == 400, body
         assert response.get_json()["error"]["field"] == field, body
+
+
+def test_one_decision_gets_one_answer_in_the_api_and_the_dashboard(moderator, client, auth, post):
+    """The same body, refused the same way by the API and the dashboard's endpoint."""
+    [cid] = held(post, 1)
+    for body in (
+        {"ids": [cid], "action": "approve", "reason": "abuse"},
+        {"ids": [cid], "action": "reject", "reason": "boring"},
+        {"ids": [cid, 2**70], "action": "spam"},
+        {"ids": [cid], "action": "approve", "colour": "red"},
+    ):
+        api = client.post("/api/v1/sites/news/decisions", json=body, headers=auth)
+        dashboard = moderator.client.post(
+            "/dashboard/api/decisions", json=body, headers={"X-CSRF-Token": moderator.csrf()}
+        )
+        assert api.status_code == dashboard.status_code == 400, body
+        assert api.get_json() == dashboard.get_json(), body
 
 
 def test_restore_puts_a_rejected_comment_back_in_the_queue(app, moderator, post):
