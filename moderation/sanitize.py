@@ -12,9 +12,12 @@ import html as html_lib
 import re
 import threading
 from functools import partial
+from urllib.parse import urlsplit
 
 import bleach
-from bleach.linkifier import TLDS, LinkifyFilter, build_url_re
+from bleach.linkifier import LinkifyFilter
+
+from . import links
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "i", "b", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
@@ -23,16 +26,8 @@ ALLOWED_ATTRIBUTES = {"a": ["href", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
-# Bleach's list predates the new generic domains; spam loves them, and an unlinked address would
-# also escape the link-count rules.
-_EXTRA_TLDS = (
-    "app", "blog", "click", "club", "dev", "fun", "icu", "link", "live", "loan", "news", "online",
-    "shop", "site", "space", "store", "tech", "top", "vip", "website", "win", "work", "xyz",
-)  # fmt: skip
-# Longest first, so "co" does not cut "com" short in bleach's alternation.
-_URL_RE = build_url_re(
-    tlds=sorted({*TLDS, *_EXTRA_TLDS}, key=len, reverse=True), protocols={"http", "https"}
-)
+# Which schemes need a host to mean anything; mailto needs an address instead.
+_WEB_SCHEMES = frozenset({"http", "https"})
 
 _BLOCK_START = re.compile(r"^\s*<(?:p|ul|ol|blockquote|pre)\b", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
@@ -41,8 +36,44 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _set_rel(attrs: dict, new: bool = False) -> dict:
-    """Linkify callback: every link, typed or detected, gets the same rel."""
+def is_safe_href(href: str) -> bool:
+    """Whether a link target is an http(s) address with a host, or a mailto address.
+
+    Bleach's own protocol check lets through a scheme followed only by digits
+    (``javascript:123``), and relative or scheme-less targets; none of those belongs in a comment.
+    The check is on the attribute's value as parsed (entities decoded), which is what a browser
+    follows; urlsplit drops tabs and newlines and leading controls as browsers do.
+    """
+    try:
+        parts = urlsplit(href)
+        if parts.scheme in _WEB_SCHEMES:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+            return bool(parts.hostname)
+    except ValueError:
+        return False
+    return parts.scheme == "mailto" and bool(parts.path)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Bleach's attribute filter: the allowlist, and an href only when it is safe."""
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    return name != "href" or is_safe_href(value)
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict | None:
+    """Linkify callback: every link, typed or detected, gets the same rel.
+
+    Linkify runs after the attribute filter, so the addresses it detects are checked here: one
+    whose href would not be safe (``http:name.com`` has no host) stays text. A typed link's unsafe
+    href is already gone; its element stays, inert, as bleach's protocol check always left it
+    (asking bleach to drop the element instead loses the escaping of the text inside).
+    """
+    href = attrs.get((None, "href"))
+    if href is not None and not is_safe_href(href):
+        if new:
+            return None
+        del attrs[(None, "href")]
     attrs[(None, "rel")] = LINK_REL
     return attrs
 
@@ -55,12 +86,12 @@ class _Cleaners(threading.local):
     def __init__(self) -> None:
         allowlist = {
             "tags": ALLOWED_TAGS,
-            "attributes": ALLOWED_ATTRIBUTES,
+            "attributes": _allowed_attribute,
             "protocols": ALLOWED_PROTOCOLS,
             "strip_comments": True,
         }
         linkify = partial(
-            LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=_URL_RE
+            LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, url_re=links.URL_FINDER
         )
         self.first = bleach.sanitizer.Cleaner(**allowlist, strip=False, filters=[linkify])
         # The final pass: whatever the steps above produced, only the allowlist leaves this module.
@@ -115,10 +146,8 @@ def _unchanged_by_bleach(chunk: str) -> bool:
     if open_tags:
         return False
     # Every address linkify finds has a dot between a name and a letter: most text has none,
-    # and bleach's expression of every top-level domain costs more than the rest of this check.
-    return not any(
-        _URL_RE.search(text) for text in _TAG.split(inner) if _MAYBE_ADDRESS.search(text)
-    )
+    # and looking for addresses costs more than the rest of this check.
+    return not any(links.search(text) for text in _TAG.split(inner) if _MAYBE_ADDRESS.search(text))
 
 
 def clean_fragment(chunk: str) -> str:

@@ -17,18 +17,41 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import links
 from .wordlist import words
 
 MAX_WORD_FEATURES = 200
 _HREF = re.compile(r'href="([^"]+)"')
-_BARE_DOMAIN = re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|io|co)\b")
+# What bleach's linkifier adds in front of an address (and strips again), and its protocol.
+_BEFORE_HOST = re.compile(r"\(*(?:https?:/{0,3})?", re.IGNORECASE)
+
+
+def _host(url: str) -> str:
+    """The host name of an address, lower case and without ``www.`` ("" if it has none)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def link_domains(html: str) -> list[str]:
     """The host names a sanitized comment links to (``www.`` dropped)."""
     hosts = []
     for href in _HREF.findall(html):
-        host = (urlsplit(href.replace("&amp;", "&")).hostname or "").removeprefix("www.")
+        host = _host(href.replace("&amp;", "&"))
+        if host:
+            hosts.append(host)
+    return hosts
+
+
+def written_domains(text: str) -> list[str]:
+    """The host names of the addresses written in a comment's text, linked or not (``www.``
+    dropped), found as the sanitizer finds the addresses it links."""
+    hosts = []
+    for link in links.finditer(text):
+        # The pattern matches, perhaps empty, at the start of every address.
+        host = _host("//" + _BEFORE_HOST.sub("", link.group(0), count=1))
         if host:
             hosts.append(host)
     return hosts
@@ -48,7 +71,7 @@ def features(
         found = set(sorted(found)[:MAX_WORD_FEATURES])
     domains = link_domains(html)
     found.update(f"d:{d}" for d in domains)
-    found.update(f"d:{d}" for d in _BARE_DOMAIN.findall(body_text.lower()))
+    found.update(f"d:{d}" for d in written_domains(body_text))
     found.add(f"links:{min(len(domains), 3)}")
     found.add("author:no_email" if not has_email else "author:email")
     if approved_before == 0:
