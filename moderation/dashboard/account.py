@@ -32,19 +32,35 @@ def login() -> BaseResponse | tuple[str, int] | str:
             password=password,
             secret_key=current_app.config["SECRET_KEY"],
             ip=request.remote_addr,
+            device=request.cookies.get(auth.DEVICE_COOKIE),
         )
     except auth.LoginThrottled as exc:
         db.session.rollback()
-        minutes = max(1, round(exc.retry_after / 60))
-        error = f"Too many failed sign-ins. Try again in about {minutes} min."
+        wait = exc.retry_after
+        if wait < 90:
+            when = "1 second" if wait == 1 else f"{wait} seconds"
+        else:
+            when = f"about {round(wait / 60)} minutes"
+        error = f"Too many failed sign-ins. Try again in {when}."
         page = render_template(LOGIN_TEMPLATE, next=target, email=email, error=error)
-        return page, 429
+        return Response(page, status=429, headers={"Retry-After": str(wait)})
     except auth.LoginFailed as exc:
         db.session.commit()  # the failure counts
         return render_template(LOGIN_TEMPLATE, next=target, email=email, error=str(exc)), 401
     db.session.commit()
     auth.sign_in(moderator)
-    return redirect(target)
+    response = redirect(target)
+    # This device now signs in to the account unslowed while strangers guess (see ``auth``).
+    response.set_cookie(
+        auth.DEVICE_COOKIE,
+        auth.device_token(moderator),
+        max_age=365 * 24 * 3600,
+        path="/dashboard/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 @bp.post("/logout")

@@ -1,11 +1,21 @@
 """Who is signed in, what they may see, and how many guesses a password gets.
 
-Login throttle: every failed login leaves two rows in ``login_failures``, one keyed by the email
-that was typed and one by the client's address, both as keyed hashes (the table holds neither).
-Rows live in the database, so every service process counts the same failures. Five failures on an
-account, or twenty from one address, within fifteen minutes lock further attempts until the
-oldest of them ages out; while locked, the password is not even checked, so guessing stops
-cold. A successful login clears the account's count.
+Login throttle, built so that an attacker cannot turn it against a moderator. Failed logins
+leave rows in ``login_failures``, keyed by keyed hashes (the table holds neither the emails
+people type nor their addresses), in the database so every service process counts the same:
+
+- per account *and* address: five failures within fifteen minutes lock that pair; the password
+  is not even checked until the oldest ages out. The moderator, at another address, is not
+  locked out by someone guessing from elsewhere.
+- per address, whatever the account: twenty failures lock the address (one attacker trying
+  many accounts).
+- per account, from every address: past ten failures the account is *slowed*, not locked: from
+  a device that has never signed in to it, one try is allowed after a pause that doubles with
+  each failure (up to a minute). A device that signed in to the account before (it keeps a
+  signed cookie of that) is not slowed, so the right password from a known device still works
+  while strangers guess.
+
+A successful login clears the pair's and the account's failures.
 """
 
 from __future__ import annotations
@@ -18,18 +28,22 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import abort, current_app, g, session
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..identity import check_password, hash_password, ip_hash, keyed_hash
 from ..models import LoginFailure, Moderator, Site, utcnow
 
-ACCOUNT_LIMIT = 5
+PAIR_LIMIT = 5
 ADDRESS_LIMIT = 20
+ACCOUNT_SLOWDOWN = 10
+MAX_PAUSE = timedelta(minutes=1)
 THROTTLE_WINDOW = timedelta(minutes=15)
 
 _MODERATOR_KEY = "moderator_id"
 _MARKER_KEY = "auth"
+DEVICE_COOKIE = "moderation_device"
 
 
 class LoginFailed(Exception):
@@ -45,55 +59,81 @@ class LoginThrottled(Exception):
 
 
 @dataclass(frozen=True)
-class ThrottleKey:
-    key: str
-    limit: int
+class Counters:
+    """The keys one login attempt counts against."""
+
+    account: str
+    pair: str
+    address: str | None
 
 
-def throttle_keys(secret_key: str, email: str, ip: str | None) -> list[ThrottleKey]:
-    """The counters one login attempt counts against: the account, and the client address."""
+def counters(secret_key: str, email: str, ip: str | None) -> Counters:
     account = keyed_hash(secret_key, "login", email.strip().casefold())
-    keys = [ThrottleKey("account:" + account, ACCOUNT_LIMIT)]
     address = ip_hash(secret_key, ip)
-    if address:
-        keys.append(ThrottleKey("ip:" + address, ADDRESS_LIMIT))
-    return keys
+    pair = keyed_hash(secret_key, "login-pair", f"{account}\x00{address or ''}")
+    return Counters(
+        account="account:" + account[:64],
+        pair="pair:" + pair[:64],
+        address="ip:" + address[:64] if address else None,
+    )
 
 
-def locked_for(session_: Session, keys: list[ThrottleKey], now: datetime) -> int:
+def _failures(session_: Session, key: str, since: datetime) -> list[datetime]:
+    """The failures counted against ``key`` since ``since``, newest first."""
+    return list(
+        session_.scalars(
+            select(LoginFailure.created_at)
+            .where(LoginFailure.key == key, LoginFailure.created_at > since)
+            .order_by(LoginFailure.created_at.desc())
+            .limit(64)
+        )
+    )
+
+
+def _locked(failures: list[datetime], limit: int, now: datetime) -> int:
+    """Seconds until the limit-th newest failure ages out of the window (0: not locked)."""
+    if len(failures) < limit:
+        return 0
+    return int((failures[limit - 1] + THROTTLE_WINDOW - now).total_seconds()) + 1
+
+
+def _pause(failures: list[datetime], now: datetime) -> int:
+    """Seconds a device new to a slowed account still waits (0: it may try)."""
+    if len(failures) < ACCOUNT_SLOWDOWN:
+        return 0
+    doubled = timedelta(seconds=2 ** min(len(failures) - ACCOUNT_SLOWDOWN, 6))
+    wait = min(doubled, MAX_PAUSE) - (now - failures[0])
+    return max(0, int(wait.total_seconds()) + 1) if wait > timedelta(0) else 0
+
+
+def wait_for(session_: Session, keys: Counters, now: datetime, known_device: bool = False) -> int:
     """Seconds until another attempt is allowed (0: allowed now)."""
     since = now - THROTTLE_WINDOW
-    wait = 0
-    for counter in keys:
-        # The limit-th most recent failure: once it ages out of the window, the count drops below
-        # the limit again.
-        edge = session_.scalar(
-            select(LoginFailure.created_at)
-            .where(LoginFailure.key == counter.key, LoginFailure.created_at > since)
-            .order_by(LoginFailure.created_at.desc())
-            .offset(counter.limit - 1)
-            .limit(1)
-        )
-        if edge is not None:
-            wait = max(wait, int((edge + THROTTLE_WINDOW - now).total_seconds()) + 1)
+    wait = _locked(_failures(session_, keys.pair, since), PAIR_LIMIT, now)
+    if keys.address:
+        wait = max(wait, _locked(_failures(session_, keys.address, since), ADDRESS_LIMIT, now))
+    if not known_device:
+        wait = max(wait, _pause(_failures(session_, keys.account, since), now))
     return wait
 
 
-def record_failure(session_: Session, keys: list[ThrottleKey], now: datetime) -> None:
+def record_failure(session_: Session, keys: Counters, now: datetime) -> None:
     """Count one failed attempt against each key, forgetting failures older than the window."""
     session_.execute(
         delete(LoginFailure)
         .where(LoginFailure.created_at < now - THROTTLE_WINDOW)
         .execution_options(synchronize_session=False)
     )
-    session_.add_all(LoginFailure(key=counter.key, created_at=now) for counter in keys)
+    for key in (keys.account, keys.pair, keys.address):
+        if key:
+            session_.add(LoginFailure(key=key, created_at=now))
     session_.flush()
 
 
-def clear_failures(session_: Session, key: ThrottleKey) -> None:
+def clear_failures(session_: Session, keys: Counters) -> None:
     session_.execute(
         delete(LoginFailure)
-        .where(LoginFailure.key == key.key)
+        .where(LoginFailure.key.in_([keys.account, keys.pair]))
         .execution_options(synchronize_session=False)
     )
 
@@ -105,6 +145,27 @@ def _decoy_hash() -> str:
     return hash_password("no account has this password")
 
 
+def _devices(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="known-device")
+
+
+def device_token(moderator: Moderator) -> str:
+    """The cookie a device keeps once it signed in to ``moderator``'s account."""
+    return _devices(current_app.config["SECRET_KEY"]).dumps({"m": moderator.id})
+
+
+def known_device_of(cookie: str | None, secret_key: str) -> int | None:
+    """The moderator a device signed in as before, from its cookie (None: a stranger)."""
+    if not cookie:
+        return None
+    try:
+        data = _devices(secret_key).loads(cookie)
+    except BadSignature:
+        return None
+    moderator = data.get("m") if isinstance(data, dict) else None
+    return moderator if isinstance(moderator, int) else None
+
+
 def authenticate(
     session_: Session,
     *,
@@ -112,36 +173,44 @@ def authenticate(
     password: str,
     secret_key: str,
     ip: str | None,
+    device: str | None = None,
     now: datetime | None = None,
 ) -> Moderator:
     """The moderator with this email and password, counting failures against the throttle.
 
-    Raises :class:`LoginThrottled` before checking anything while the account or address is
-    locked, and :class:`LoginFailed` for a wrong email or password. The caller commits either
-    way, so that failures are counted.
+    Raises :class:`LoginThrottled` before checking anything while the attempt may not be made,
+    and :class:`LoginFailed` for a wrong email or password. ``device`` is the cookie of a device
+    that signed in before. The caller commits either way, so that failures are counted.
     """
     now = now or utcnow()
     email = email.strip().lower()
-    keys = throttle_keys(secret_key, email, ip)
-    wait = locked_for(session_, keys, now)
+    keys = counters(secret_key, email, ip)
+    moderator = session_.scalar(select(Moderator).where(Moderator.email == email))
+    known = moderator is not None and known_device_of(device, secret_key) == moderator.id
+    wait = wait_for(session_, keys, now, known_device=known)
     if wait:
         raise LoginThrottled(wait)
-    moderator = session_.scalar(select(Moderator).where(Moderator.email == email))
     stored = moderator.password_hash if moderator is not None else _decoy_hash()
     if not password or not check_password(stored, password) or moderator is None:
         record_failure(session_, keys, now)
         raise LoginFailed("Wrong email or password.")
-    clear_failures(session_, keys[0])
+    clear_failures(session_, keys)
     return moderator
 
 
 def verify_password(
     session_: Session, moderator: Moderator, password: str, secret_key: str, ip: str | None
 ) -> bool:
-    """Check a signed-in moderator's current password (to change it), under the same throttle."""
+    """Check a signed-in moderator's current password (to change it), under the same throttle,
+    as their own known device."""
     try:
         authenticate(
-            session_, email=moderator.email, password=password, secret_key=secret_key, ip=ip
+            session_,
+            email=moderator.email,
+            password=password,
+            secret_key=secret_key,
+            ip=ip,
+            device=_devices(secret_key).dumps({"m": moderator.id}),
         )
     except LoginFailed:
         return False

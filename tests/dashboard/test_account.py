@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from moderation.dashboard import auth
-from moderation.dashboard.security import CONTENT_SECURITY_POLICY
+from moderation.dashboard.security import CONTENT_SECURITY_POLICY, SESSION_COOKIE_NAME
 from moderation.db import db
-from moderation.models import LoginFailure, Moderator
+from moderation.models import LoginFailure, Moderator, utcnow
 
 from .conftest import PASSWORD, Dashboard, held
 
@@ -75,9 +75,16 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(dash, sit
     assert dash.client.get("/dashboard/").status_code == 302
 
 
+def _session_cookie(response) -> str:
+    (cookie,) = [
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith(SESSION_COOKIE_NAME + "=")
+    ]
+    return cookie
+
+
 def test_session_cookie_is_httponly_and_samesite(dash, site, make_moderator):
     make_moderator()
-    cookie = dash.login("mod@newsroom.example").headers["Set-Cookie"]
+    cookie = _session_cookie(dash.login("mod@newsroom.example"))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP (a local demo): a Secure cookie would never return
@@ -87,8 +94,8 @@ def test_session_cookie_is_secure_behind_https(app, site, make_moderator):
     make_moderator()
     https = Dashboard(app.test_client(), app, base_url="https://news.example")
     response = https.login("mod@newsroom.example")
-    cookie = response.headers["Set-Cookie"]
-    assert "Secure" in cookie
+    assert "Secure" in _session_cookie(response)
+    assert all("Secure" in c for c in response.headers.getlist("Set-Cookie"))
 
 
 def test_changing_the_password_signs_out_other_sessions(app, moderator):
@@ -149,24 +156,73 @@ def test_passwords_are_stored_as_scrypt_hashes(app, make_moderator, site):
 # --- The login throttle -----------------------------------------------------------------------
 
 
-def test_login_throttle_locks_an_account_after_repeated_failures(app, dash, site, make_moderator):
-    make_moderator()
-    for _ in range(auth.ACCOUNT_LIMIT):
-        dash.login("mod@newsroom.example", "guess", expect=401)
-    # Locked: even the right password is refused, and not even checked.
-    locked = dash.login("mod@newsroom.example", PASSWORD, expect=429)
-    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
-    # Another address is locked out of this account too: the count is per account as well.
-    elsewhere = Dashboard(app.test_client(), app)
-    elsewhere.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
-    elsewhere.login("mod@newsroom.example", PASSWORD, expect=429)
+def _from(app, address: str) -> Dashboard:
+    """A browser of its own, at ``address``."""
+    browser = Dashboard(app.test_client(), app)
+    browser.client.environ_base["REMOTE_ADDR"] = address
+    return browser
 
-    # Once the failures age out of the window, the account opens again.
+
+def test_guesses_from_one_address_lock_that_address_out_of_the_account(app, site, make_moderator):
+    make_moderator()
+    attacker = _from(app, "198.51.100.66")
+    for _ in range(auth.PAIR_LIMIT):
+        attacker.login("mod@newsroom.example", "guess", expect=401)
+    # Locked: even the right password is refused from there, and not even checked.
+    locked = attacker.login("mod@newsroom.example", PASSWORD, expect=429)
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    assert int(locked.headers["Retry-After"]) > 0
+    # The moderator, elsewhere, is not locked out by someone else's guesses.
+    _from(app, "203.0.113.9").login("mod@newsroom.example", PASSWORD)
+
+    # Once the failures age out of the window, the address may try again.
     with app.app_context():
         for failure in db.session.scalars(select(LoginFailure)):
             failure.created_at -= auth.THROTTLE_WINDOW + timedelta(seconds=1)
         db.session.commit()
-    dash.login("mod@newsroom.example", PASSWORD)
+    attacker.login("mod@newsroom.example", PASSWORD)
+
+
+def _botnet(app, guesses: int) -> None:
+    """Failed guesses at the moderator's account, each from another address.
+
+    The first ``ACCOUNT_SLOWDOWN`` go through the login form; the rest are counted through the
+    core, since over HTTP they would be slowed themselves (as they should be)."""
+    for n in range(min(guesses, auth.ACCOUNT_SLOWDOWN)):
+        _from(app, f"198.51.100.{n}").login("mod@newsroom.example", "guess", expect=401)
+    with app.app_context():
+        for n in range(auth.ACCOUNT_SLOWDOWN, guesses):
+            keys = auth.counters("test-secret", "mod@newsroom.example", f"198.51.100.{n}")
+            auth.record_failure(db.session(), keys, utcnow())
+        db.session.commit()
+
+
+def test_guesses_from_everywhere_slow_strangers_but_not_a_known_device(app, site, make_moderator):
+    make_moderator()
+    # The moderator signed in from their laptop before: it keeps a device cookie.
+    laptop = _from(app, "203.0.113.9")
+    laptop.login("mod@newsroom.example")
+    laptop.form("/dashboard/logout")
+    _botnet(app, auth.ACCOUNT_SLOWDOWN + 6)
+    # The botnet's next guess, and a stranger even with the right password, wait their turn...
+    _from(app, "198.51.100.99").login("mod@newsroom.example", "guess", expect=429)
+    stranger = _from(app, "192.0.2.200").login("mod@newsroom.example", PASSWORD, expect=429)
+    assert 30 < int(stranger.headers["Retry-After"]) <= 61
+    # ...the moderator's known device signs in at once.
+    laptop.login("mod@newsroom.example")
+    assert laptop.page("/dashboard/").status_code == 200
+
+
+def test_the_slowdown_lets_a_stranger_try_once_the_pause_is_over(app, site, make_moderator):
+    make_moderator()
+    _botnet(app, auth.ACCOUNT_SLOWDOWN + 6)
+    newcomer = _from(app, "192.0.2.201")
+    newcomer.login("mod@newsroom.example", PASSWORD, expect=429)
+    with app.app_context():
+        for failure in db.session.scalars(select(LoginFailure)):
+            failure.created_at -= auth.MAX_PAUSE
+        db.session.commit()
+    newcomer.login("mod@newsroom.example", PASSWORD)
 
 
 def test_login_throttle_locks_an_address_trying_many_accounts(app, dash, site, make_moderator):
@@ -175,18 +231,16 @@ def test_login_throttle_locks_an_address_trying_many_accounts(app, dash, site, m
     for i in range(auth.ADDRESS_LIMIT):
         dash.login(f"guess{i}@newsroom.example", "guess", expect=401)
     dash.login("mod@newsroom.example", PASSWORD, expect=429)
-    other = Dashboard(app.test_client(), app)
-    other.client.environ_base["REMOTE_ADDR"] = "198.51.100.8"
-    other.login("mod@newsroom.example", PASSWORD)
+    _from(app, "198.51.100.8").login("mod@newsroom.example", PASSWORD)
 
 
 def test_a_successful_login_clears_the_accounts_failures(dash, site, make_moderator):
     make_moderator()
-    for _ in range(auth.ACCOUNT_LIMIT - 1):
+    for _ in range(auth.PAIR_LIMIT - 1):
         dash.login("mod@newsroom.example", "guess", expect=401)
     dash.login("mod@newsroom.example")
     dash.form("/dashboard/logout")
-    for _ in range(auth.ACCOUNT_LIMIT - 1):
+    for _ in range(auth.PAIR_LIMIT - 1):
         dash.login("mod@newsroom.example", "guess", expect=401)
     dash.login("mod@newsroom.example")
 
@@ -196,9 +250,20 @@ def test_login_failures_keep_neither_emails_nor_addresses(app, dash, site):
     dash.login("someone.typed.this@newsroom.example", "guess", expect=401)
     with app.app_context():
         keys = list(db.session.scalars(select(LoginFailure.key)))
-    assert len(keys) == 2
+    assert len(keys) == 3
     assert not any("someone" in k or "192.0.2.55" in k for k in keys)
-    assert {k.split(":")[0] for k in keys} == {"account", "ip"}
+    assert {k.split(":")[0] for k in keys} == {"account", "pair", "ip"}
+
+
+def test_a_device_cookie_names_its_account_and_cannot_be_forged(app, dash, site, make_moderator):
+    make_moderator()
+    dash.login("mod@newsroom.example")
+    cookie = dash.client.get_cookie(auth.DEVICE_COOKIE, path="/dashboard/")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
+    with app.app_context():
+        assert auth.known_device_of(cookie.value, "test-secret") == 1
+        assert auth.known_device_of(cookie.value[:-2] + "xx", "test-secret") is None
+        assert auth.known_device_of(cookie.value, "another secret") is None
 
 
 # --- CSRF -------------------------------------------------------------------------------------
