@@ -5,7 +5,8 @@
     .venv/bin/python -m bench.run --against c2c4a7c   # and the service at that commit, same run
 
 Every server runs under gunicorn with the same settings, the service's own file
-(moderation/gunicorn_conf.py: 2 workers, gthread, 2 threads, no access log), on 127.0.0.1, and wrk
+(moderation/gunicorn_conf.py: 2 workers of the front in moderation/front.py, each an event loop
+reading requests whole with the app in 2 threads, no access log), on 127.0.0.1, and wrk
 drives it from the same machine after a 2 s warm-up that is not counted. The data is seeded in bulk: 200
 articles of 50 approved comments (a third of them replies), one article of 5,000, and a million
 pending comments for the queue scenario (on SQLite and on PostgreSQL). Isso is installed from PyPI
@@ -51,8 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path.home() / ".cache" / "moderation-bench"
 ISSO_VENV = CACHE / "isso-venv"
 PYTHON = sys.executable
-# Every server runs under the service's own gunicorn settings file (gthread, 2 threads,
-# keep-alive rebalancing, gc.freeze): the file imports nothing from the package.
+# Every server runs under the service's own gunicorn settings file (the front of front.py, 2
+# threads, keep-alive rebalancing, gc.freeze); the file names the front's worker by its path.
 GUNICORN = ["-m", "gunicorn", "-c", str(ROOT / "moderation" / "gunicorn_conf.py"), "--workers", "2"]
 CONNECTIONS = 32
 # S5 again with a newsroom's moderators at work rather than 32 clients at once.
@@ -363,13 +364,18 @@ class Baseline:
 
 
 def install_isso() -> Path:
+    """Isso 0.14 in a virtualenv of its own, with gunicorn and uvicorn: it is served by the same
+    front as this service and the ceiling (moderation/front.py, found on PYTHONPATH)."""
     python = ISSO_VENV / "bin" / "python"
-    if not (ISSO_VENV / "bin" / "gunicorn").exists():
+    worker = next((ISSO_VENV / "lib").glob("python3*/site-packages/uvicorn_worker"), None)
+    if worker is None:
         print("installing Isso 0.14 from PyPI into", ISSO_VENV, flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(ISSO_VENV)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "isso==0.14.*", "gunicorn"], check=True
-        )
+            [str(python), "-m", "pip", "install", "-q", "isso==0.14.*", "gunicorn",
+             "uvicorn[standard]", "uvicorn-worker"],
+            check=True,
+        )  # fmt: skip
     return python
 
 
@@ -389,7 +395,7 @@ def isso(folder: Path) -> Server:
         [server]
         listen = http://127.0.0.1:{port}/
         """))  # fmt: skip
-    env = {**os.environ, "ISSO_SETTINGS": str(config)}
+    env = {**os.environ, "ISSO_SETTINGS": str(config), "PYTHONPATH": str(ROOT)}
     # Let Isso create its schema, then seed it while it is stopped.
     bootstrap = Server(
         "isso-bootstrap",

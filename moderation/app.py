@@ -1,5 +1,4 @@
-"""A reader-comment service: sanitize once on write, decide in the queue, serve approved threads
-fast from cache."""
+"""The app factory: settings, extensions, blueprints and error handlers, and nothing else."""
 
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .akismet import Akismet
 from .api.converters import CONVERTERS
+from .api.limits import storage_options as limit_storage_options
+from .api.limits import storage_uri as limit_storage_uri
 from .cache import make_cache, make_queue_cache
 from .comments.screening import Policy
 from .config import ConfigError, Settings, ensure_secret_key, load_settings
@@ -47,8 +48,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
         RATELIMIT_ENABLED=settings.rate_limits,
-        RATELIMIT_STORAGE_URI=settings.rate_limit_storage,
-        # A rate-limit store that is down must not stop readers from commenting.
+        RATELIMIT_STORAGE_URI=limit_storage_uri(settings.rate_limit_storage, str(instance)),
+        RATELIMIT_STORAGE_OPTIONS=limit_storage_options(settings.rate_limit_storage),
+        # A rate-limit store that is down must not stop readers from commenting: count in the
+        # fallback while it does not answer, and in the store again once it does.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
     )
     logging.getLogger("moderation").setLevel(settings.log_level.upper())
@@ -86,7 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if limit:
             request.max_content_length = max(limit, settings.max_request_bytes)
 
-    from .api.errors import register_error_handlers
+    from .api.errors import LastResort, register_error_handlers
     from .api.meta import bp as meta_bp
     from .api.moderation import bp as moderation_bp
     from .api.widget import bp as widget_bp
@@ -97,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         engine = db.engine
     app.wsgi_app = FastReads(app, engine, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
 
     register_error_handlers(app)
     app.register_blueprint(meta_bp)

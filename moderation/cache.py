@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from typing import Protocol
 
@@ -61,27 +62,63 @@ class MemoryCache:
 
 
 class RedisCache:
-    """A cache shared by every service process. A Redis outage degrades to cache misses."""
+    """A cache shared by every service process, that a Redis in trouble cannot slow down.
 
-    def __init__(self, url: str, ttl_seconds: int = 24 * 3600, prefix: str = "moderation:") -> None:
+    Each call waits at most :data:`TIMEOUT` for Redis. After a failure (Redis dead, or hung: a
+    stopped process accepts connections and never answers) the cache stops asking it for
+    :data:`COOL_DOWN` seconds and keeps what it is given in the process's own memory instead
+    (every key names one version of its content, so nothing kept there can turn stale); then
+    one call tries Redis again. Measured with the Redis process stopped: a thread read took 1.5
+    to 3 s with half-second timeouts and no cool-down.
+    """
+
+    TIMEOUT = 0.05
+    COOL_DOWN = 5.0
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int = 24 * 3600,
+        prefix: str = "moderation:",
+        stand_in_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT, socket_connect_timeout=self.TIMEOUT
+        )
         self.ttl_seconds = ttl_seconds
         self.prefix = prefix
+        self._stand_in = MemoryCache(stand_in_bytes)
+        self._down_until = 0.0
+
+    @property
+    def state(self) -> str:
+        """``ok``, or ``degraded`` while the process's memory stands in for Redis."""
+        return "degraded" if time.monotonic() < self._down_until else "ok"
 
     def get(self, key: str) -> bytes | None:
+        if self.state != "ok":
+            return self._stand_in.get(key)
         try:
             return self._redis.get(self.prefix + key)  # type: ignore[return-value]
         except Exception:
-            log.warning("thread cache unavailable", exc_info=True)
-            return None
+            self._failed()
+            return self._stand_in.get(key)
 
     def set(self, key: str, value: bytes) -> None:
+        if self.state != "ok":
+            self._stand_in.set(key, value)
+            return
         try:
             self._redis.set(self.prefix + key, value, ex=self.ttl_seconds)
         except Exception:
-            log.warning("thread cache unavailable", exc_info=True)
+            self._failed()
+            self._stand_in.set(key, value)
+
+    def _failed(self) -> None:
+        log.warning("shared cache unavailable; this process's memory stands in", exc_info=True)
+        self._down_until = time.monotonic() + self.COOL_DOWN
 
 
 def make_cache(

@@ -45,6 +45,11 @@ class Settings:
     max_comment_chars: int = 5000
     # Edit window for new sites, in minutes (each site can change its own).
     default_edit_window_minutes: int = 15
+    # The server's front: seconds a client has to send a request's headers, then its body, and
+    # how many connections (idle ones included) each worker process holds at most.
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    max_connections: int = 2000
     # How many reverse proxies in front of the service set X-Forwarded-For (0: none, trust no one).
     proxy_count: int = 0
     # Seconds a CDN or browser may keep a public thread before revalidating.
@@ -170,6 +175,9 @@ def check_settings(settings: Settings) -> Settings:
         "thread_max_age": (0, 86400),
         "min_form_seconds": (0, 3600),
         "akismet_timeout_ms": (1, 60_000),
+        "header_timeout_seconds": (1, 3600),
+        "body_timeout_seconds": (1, 3600),
+        "max_connections": (10, 1_000_000),
     }
     for key, (low, high) in counts.items():
         value = getattr(settings, key)

@@ -206,6 +206,17 @@ class Unavailable(ApiError):
     default_message = "The service is unavailable for a moment; try again shortly."
 
 
+class InsufficientStorage(ApiError):
+    """The service's storage is full: nothing can be written until it is freed."""
+
+    status = 507
+    code = "insufficient_storage"
+    default_message = (
+        "The service cannot store anything at the moment (its storage is full); "
+        "nothing was saved. Try again later."
+    )
+
+
 def error_classes() -> list[type[ApiError]]:
     """Every error class, each code once, by status then code."""
     found: dict[str, type[ApiError]] = {}
@@ -232,4 +243,5 @@ BY_STATUS: dict[int, type[ApiError]] = {
     429: RateLimited,
     500: InternalError,
     503: Unavailable,
+    507: InsufficientStorage,
 }

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from moderation import create_app
+from moderation.api.limit_store import store_path
 from moderation.config import normalise_database_url
 from moderation.db import db
 from moderation.identity import new_token, token_hash
@@ -111,6 +112,14 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    forget_limit_counters(app_config["instance_path"])
+
+
+def forget_limit_counters(instance_path: str) -> None:
+    """Remove an instance's rate-limit counters (a file in /dev/shm that outlives the test)."""
+    counters = store_path(instance_path)
+    for path in (counters, *(counters.with_name(counters.name + s) for s in ("-wal", "-shm"))):
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from moderation.cache import MemoryCache, RedisCache
 
 from .conftest import skip_or_fail
+from .pages import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -44,10 +48,58 @@ def test_redis_cache_is_shared_between_instances(redis_url):
     assert two.get("thread") == b"{}"
 
 
-def test_redis_outage_is_a_cache_miss_not_an_error():
+def test_a_dead_redis_is_no_error_and_the_process_stands_in():
     cache = RedisCache("redis://127.0.0.1:1/0")
     cache.set("k", b"v")
-    assert cache.get("k") is None
+    assert cache.state == "degraded"
+    assert cache.get("k") == b"v"
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis of this test's own, on a free port: it may be stopped and resumed."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)  # starting
+    try:
+        yield process, url
+    finally:
+        process.send_signal(signal.SIGCONT)
+        process.kill()
+        process.wait()
+
+
+def test_a_hung_redis_costs_a_request_a_few_milliseconds(own_redis, monkeypatch):
+    """A stopped Redis accepts connections and never answers: the first call waits out the
+    short timeout, the next ones do not ask it at all until the cool-down is over."""
+    process, url = own_redis
+    monkeypatch.setattr(RedisCache, "COOL_DOWN", 0.5)
+    cache = RedisCache(url)
+    cache.set("thread", b"{}")
+    assert cache.get("thread") == b"{}" and cache.state == "ok"
+    process.send_signal(signal.SIGSTOP)
+    started = time.monotonic()
+    for n in range(50):
+        cache.set(f"k{n}", b"v")
+        assert cache.get(f"k{n}") == b"v"
+    assert time.monotonic() - started < 0.3
+    assert cache.state == "degraded"
+    process.send_signal(signal.SIGCONT)
+    time.sleep(0.6)
+    assert cache.get("thread") == b"{}" and cache.state == "ok"
 
 
 def test_the_cached_shapes_carry_their_format():

@@ -3,17 +3,28 @@ reads the longest request line a valid request needs, and a chunked body is held
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from moderation import admin, create_app
 from moderation.db import db
 from moderation.migrate import upgrade_database
+from moderation.models import Comment
 
-from .pages import service_processes
+from .conftest import skip_or_fail
+from .pages import free_port, service_processes
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +49,10 @@ def server(tmp_path_factory):
 def _exchange(port: int, raw: bytes) -> tuple[int, dict[str, str], bytes]:
     """Send raw bytes, read the whole answer: status, headers, body."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        try:
+        # The request says Connection: close, and the server ends it; it may answer before
+        # reading all of a body it refuses.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(raw)
-            sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered before reading all of it, as it should
         data = b""
         try:
             while chunk := sock.recv(65536):
@@ -92,3 +102,103 @@ def test_a_chunked_body_past_the_limit_is_413(server):
     )
     assert status == 413, answer[:300]
     assert json.loads(answer)["error"]["code"] == "payload_too_large"
+
+
+# --- A PostgreSQL of the test's own, killed and started again ------------------------------------
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+def _as_postgres(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", *argv], capture_output=True, text=True, check=True
+    )
+
+
+@pytest.fixture
+def own_postgres(tmp_path):
+    """A PostgreSQL server of this test's own, on a free port, that it may kill."""
+    if PG_BIN is None or not shutil.which("runuser"):
+        skip_or_fail("PostgreSQL's binaries or runuser are not installed")
+    # Outside pytest's own folder, which only root may enter.
+    data = Path(tempfile.mkdtemp(prefix="moderation-pg-"))
+    shutil.chown(data, "postgres")
+    port = free_port()
+    _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
+
+    def start() -> None:
+        # The server's output to a log: a pipe it inherited would never close.
+        log = str(data / "server.log")
+        _as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w", "start"
+        )
+
+    def kill() -> None:
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+
+    start()
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", start, kill
+    finally:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(data),
+             "-m", "immediate", "stop"],
+            capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def _call(port: int, method: str, path: str, body: dict | None = None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.headers, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.load(error)
+
+
+def test_a_killed_database_is_a_503_then_the_service_recovers(own_postgres, tmp_path):
+    url, start, kill = own_postgres
+    app = create_app({"database_url": url, "instance_path": str(tmp_path), "secret_key": "s"})
+    upgrade_database(app)
+    with app.app_context():
+        admin.create_site(db.session(), "news", ["https://news.example"], mode="post")
+        db.session.commit()
+        db.engine.dispose()
+    env = {
+        "MODERATION_DATABASE_URL": url,
+        "MODERATION_INSTANCE_PATH": str(tmp_path),
+        "MODERATION_SECRET_KEY": "s",
+        "MODERATION_MIN_FORM_SECONDS": "0",
+        "MODERATION_RATE_LIMITS": "false",
+    }
+    thread = "/api/v1/sites/news/articles/story/comments"
+    comment = {"body": "Before the outage.", "author_name": "Ann"}
+    with service_processes(env) as [port]:
+        assert _call(port, "POST", thread, comment)[0] == 201
+        kill()
+        for method, path, body in (
+            ("GET", thread + "?sort=newest", None),
+            ("POST", thread, {"body": "During the outage.", "author_name": "Ann"}),
+            ("GET", "/api/v1/sites/news/counts?article=story", None),
+        ):
+            status, headers, answer = _call(port, method, path, body)
+            assert status == 503, (method, path, answer)
+            assert answer["error"]["code"] == "unavailable" and headers["Retry-After"] == "5"
+        status, _headers, answer = _call(port, "GET", "/healthz")
+        assert status == 503 and answer["database"] == "unreachable"
+        start()
+        deadline = time.monotonic() + 15
+        while _call(port, "POST", thread, {"body": "After.", "author_name": "Ann"})[0] != 201:
+            assert time.monotonic() < deadline, "the service did not recover"
+            time.sleep(0.2)  # polling a database that is starting
+    with app.app_context():
+        stored = db.session.scalars(select(Comment.body_text).order_by(Comment.id)).all()
+        db.engine.dispose()
+    assert stored[0] == "Before the outage." and "During the outage." not in stored

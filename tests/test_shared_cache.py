@@ -34,9 +34,9 @@ def _call(port: int, method: str, path: str, body=None, headers=None):
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.load(response), dict(response.headers)
+            return response.status, json.load(response), response.headers  # case-insensitive
     except urllib.error.HTTPError as error:
-        return error.code, json.load(error), dict(error.headers)
+        return error.code, json.load(error), error.headers
 
 
 @pytest.fixture

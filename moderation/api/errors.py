@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
+from typing import Any
 
 from flask import Flask, Response, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import BY_STATUS, ApiError, InternalError, RateLimited, Unavailable
+from .. import health
+from ..errors import (
+    BY_STATUS,
+    ApiError,
+    InsufficientStorage,
+    InternalError,
+    RateLimited,
+    Unavailable,
+)
 from ..schemas import responses
 from ..serializers import dump
 
@@ -28,9 +38,7 @@ RETRY_AFTER_SECONDS = 5
 
 def error_response(error: ApiError) -> Response:
     """The contract's JSON for ``error``, with its status and headers."""
-    response = Response(
-        dump(responses.Error, error.to_dict()), status=error.status, mimetype="application/json"
-    )
+    response = Response(error_body(error), status=error.status, mimetype="application/json")
     for name, value in error.headers.items():
         response.headers[name] = value
     return response
@@ -74,11 +82,48 @@ def unavailable() -> Unavailable:
     return Unavailable(headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
-def is_outage(error: Exception) -> bool:
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    # Statements run on the driver (prepared.py) raise the driver's own errors, not
+    # SQLAlchemy's wrappers of them.
+    import psycopg
+
+    return (sqlite3.OperationalError, psycopg.OperationalError)
+
+
+def is_outage(error: BaseException) -> bool:
     """Whether a database error means the database is out of reach (not a fault of ours)."""
-    return isinstance(error, OperationalError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )
+    if isinstance(error, OperationalError):
+        return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    return isinstance(error, _driver_errors())
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether a database error means its storage is full (SQLite's SQLITE_FULL, PostgreSQL's
+    disk_full and out-of-memory class 53)."""
+    original = error.orig if isinstance(error, DBAPIError) else error
+    if not isinstance(original, (sqlite3.DatabaseError, *_driver_errors())):
+        return False
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith("53"):
+        return True
+    return "database or disk is full" in str(original)
+
+
+def converted(error: BaseException) -> ApiError:
+    """What an error no handler answered means for the client: a database out of reach is
+    503, a full disk 507 (both noted for /healthz), anything else 500 (logged)."""
+    if is_storage_full(error):
+        health.noted("storage", "full")
+        log.error("storage full: %s", error)
+        return InsufficientStorage(headers={"Retry-After": str(RETRY_AFTER_SECONDS * 12)})
+    if is_outage(error):
+        health.noted("database", "unreachable")
+        log.warning("database unavailable: %s", error)
+        return unavailable()
+    log.error("unhandled error", exc_info=error)
+    return InternalError()
 
 
 def wants_json() -> bool:
@@ -100,12 +145,54 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        if is_outage(error):
-            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
-            converted: ApiError = unavailable()
-        else:
-            log.exception("unhandled error on %s %s", request.method, request.path)
-            converted = InternalError()
+        answer = converted(error)
         if not wants_json():
-            return Response(converted.message, status=converted.status, mimetype="text/plain")
-        return error_response(converted)
+            return Response(answer.message, status=answer.status, mimetype="text/plain")
+        return error_response(answer)
+
+
+class LastResort:
+    """WSGI middleware around the whole app: an error that escapes Flask itself (the session's
+    rollback in the teardown, on a connection the database dropped) still answers in the
+    contract's shape, 503 or 507 or 500, never the server's own page."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        # The app's own start is held back until it returns: Flask starts its answer before
+        # its teardown runs, and an error there must replace that answer, not follow it.
+        started: list[Any] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return _no_write
+
+        try:
+            body = self.wsgi_app(environ, hold)
+        except Exception as error:
+            answer = converted(error)
+            content = error_body(answer)
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(content)))]
+            headers += list(answer.headers.items())
+            start_response(f"{answer.status} {_reason(answer.status)}", headers)
+            return [content]
+        start_response(*started)
+        return body
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("write() is not supported: return the body from the app")
+
+
+def error_body(error: ApiError) -> bytes:
+    return dump(responses.Error, error.to_dict())
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -10,10 +10,12 @@ from importlib.resources import files
 from flask import Blueprint, Flask, Response, current_app, render_template
 from sqlalchemy import text
 
+from .. import health
 from ..db import db
 from ..schemas import responses
 from ..serializers import dump
 from .errors import is_outage
+from .limits import limit_store_state
 from .openapi import document
 from .operations import Answer, operation
 
@@ -27,24 +29,46 @@ DOCS_ASSETS = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
 @bp.get("/healthz")
 @operation(
     id="health",
-    summary="200 when the database answers, 503 otherwise (for load balancers).",
+    summary="The service's state, for load balancers: 200 while it can serve, 503 otherwise.",
     tag="service",
     answers={
-        200: Answer(responses.Health, description="Healthy."),
-        503: Answer(responses.Health, description="The database does not answer."),
+        200: Answer(responses.Health, description="Serving (`ok`, or `degraded`)."),
+        503: Answer(responses.Health, description="Its database or its storage is out."),
     },
 )
 def healthz() -> Response:
-    """200 when the database answers, 503 otherwise (for load balancers and orchestrators)."""
+    """200 while the service can serve (a shared cache or limit store that does not answer only
+    degrades it: the process's own stands in); 503 when its database does not answer or its
+    storage is full."""
+    state: responses.Health = {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "cache": "ok",
+        "limits": "ok" if limit_store_state(current_app) == "ok" else "degraded",
+    }
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:
         if not is_outage(exc):
             raise
         db.session.rollback()
-        body = dump(responses.Health, {"status": "unavailable", "database": "unreachable"})
-        return Response(body, status=503, mimetype="application/json")
-    return Response(dump(responses.Health, {"status": "ok"}), mimetype="application/json")
+        state["database"] = "unreachable"
+    noted = health.recent()
+    on_sqlite = db.engine.dialect.name == "sqlite"
+    if noted.get("storage") == "full" or (
+        on_sqlite and health.disk_full(current_app.instance_path)
+    ):
+        state["storage"] = "full"
+    caches = (current_app.extensions["thread_cache"], current_app.extensions["queue_cache"])
+    if any(getattr(cache, "state", "ok") != "ok" for cache in caches):
+        state["cache"] = "degraded"
+    if state["database"] != "ok" or state["storage"] != "ok":
+        state["status"] = "unavailable"
+    elif state["cache"] != "ok" or state["limits"] != "ok":
+        state["status"] = "degraded"
+    status = 503 if state["status"] == "unavailable" else 200
+    return Response(dump(responses.Health, state), status=status, mimetype="application/json")
 
 
 def openapi_document(app: Flask) -> bytes:

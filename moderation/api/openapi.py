@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 from ..config import Settings
 from ..errors import (
     ApiError,
+    InsufficientStorage,
     InternalError,
     NotFound,
     PayloadTooLarge,
@@ -87,7 +88,7 @@ def document(app: Flask) -> dict[str, Any]:
 
     paths: dict[str, dict[str, Any]] = defaultdict(dict)
     for path, method, rule, op in operations:
-        paths[path][method] = _operation(app, rule, op, ref, components, settings)
+        paths[path][method] = _operation(app, rule, op, method, ref, components, settings)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -139,6 +140,7 @@ def _operation(
     app: Flask,
     rule: Any,
     op: Operation,
+    method: str,
     ref: Any,
     components: dict[str, Any],
     settings: Settings,
@@ -159,14 +161,15 @@ def _operation(
         )
     if op.query is not None:
         parameters.extend(_query_parameters(op.shape(op.query, settings)))
-    for header, (description, required) in op.headers.items():
+    for header, declared in op.headers.items():
+        header_schema = declared[2] if len(declared) > 2 else {"type": "string"}  # type: ignore[misc]
         parameters.append(
             {
                 "name": header,
                 "in": "header",
-                "required": required,
-                "description": description,
-                "schema": {"type": "string"},
+                "required": declared[1],
+                "description": declared[0],
+                "schema": dict(header_schema),
             }
         )
     described: dict[str, Any] = {
@@ -188,8 +191,9 @@ def _operation(
     answers: dict[str, Any] = {}
     for status, answer in sorted(op.answers.items()):
         answers[str(status)] = _answer(answer, ref, op)
-    for status, classes in sorted(_errors(rule, op).items()):
-        answers[str(status)] = _error_answer(classes)
+    for status, classes in sorted(_errors(rule, op, method).items()):
+        if status not in op.answers:  # an answer the view declares (a health report) stands
+            answers[str(status)] = _error_answer(classes)
     described["responses"] = answers
     return described
 
@@ -247,10 +251,12 @@ def _doc(shape: Any) -> str:
     return " ".join(doc.split()) if doc else "OK."
 
 
-def _errors(rule: Any, op: Operation) -> dict[int, list[type[ApiError]]]:
+def _errors(rule: Any, op: Operation, method: str) -> dict[int, list[type[ApiError]]]:
     """Every error the operation can answer, by status: those its view declares and those
-    that come with what it takes (a body, a query, a token, path parameters)."""
+    that come with what it takes (a body, a query, a token, path parameters, a write)."""
     classes: list[type[ApiError]] = [*op.errors, UriTooLong, InternalError, Unavailable]
+    if method != "get":
+        classes.append(InsufficientStorage)
     if op.body is not None:
         classes += [ValidationError, UnsupportedMediaType, PayloadTooLarge]
     if op.query is not None or rule.arguments:
@@ -283,7 +289,7 @@ def _error_answer(classes: list[type[ApiError]]) -> dict[str, Any]:
     }
     described: dict[str, Any] = {"description": lines, "content": {JSON: {"schema": schema}}}
     headers = {}
-    if any(cls.status in (429, 503) for cls in classes):
+    if any(cls.status in (429, 503, 507) for cls in classes):
         headers["Retry-After"] = {
             "description": "Seconds to wait before trying again.",
             "schema": {"type": "string"},

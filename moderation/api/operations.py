@@ -47,9 +47,10 @@ class Operation:
     query: ShapeSource = None
     description: str = ""
     bearer: bool = False
-    headers: Mapping[str, tuple[str, bool]] = field(
+    #: name -> (description, required) or (description, required, JSON schema)
+    headers: Mapping[str, tuple[str, bool] | tuple[str, bool, Mapping[str, Any]]] = field(
         default_factory=dict
-    )  # name -> (desc, required)
+    )
     rate_limited: bool = False
     #: The largest body this operation reads, in bytes, when its shape can be larger than the
     #: service's ``max_request_bytes`` (a list of a hundred long keys, a site's word lists).

@@ -214,8 +214,15 @@ class Rules(TypedDict):
 
 
 class Health(TypedDict):
-    status: Literal["ok", "unavailable"]
-    database: NotRequired[Literal["unreachable"]]
+    """The service's state: ``ok``; ``degraded`` (it answers, a shared cache or limit store
+    does not, and the process's own stands in); or ``unavailable`` (its database does not
+    answer, or its storage is full)."""
+
+    status: Literal["ok", "degraded", "unavailable"]
+    database: Literal["ok", "unreachable"]
+    storage: Literal["ok", "full"]
+    cache: Literal["ok", "degraded"]
+    limits: Literal["ok", "degraded"]
 
 
 class ErrorBody(TypedDict):

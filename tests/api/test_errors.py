@@ -114,3 +114,72 @@ def test_the_counts_of_a_hundred_long_keys_work_as_a_post(client, site, post):
     response = client.post("/api/v1/sites/news/counts", json={"articles": keys})
     assert response.status_code == 200
     assert response.get_json()["counts"] == dict.fromkeys(keys, 0)
+
+
+# --- Outages ------------------------------------------------------------------------------------
+
+
+def test_a_database_out_of_reach_is_a_503_with_retry_after(app, client, site, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from moderation import threads
+
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(threads, "read_version", unreachable)
+    response = client.get(thread_url(site, "story"))
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "unavailable"
+
+
+def test_an_error_in_the_teardown_still_answers_in_the_contract(app, client, site, monkeypatch):
+    """The session's rollback at the end of a request, on a connection the database dropped,
+    raised past Flask itself: the last resort answers it."""
+    from sqlalchemy.exc import OperationalError
+
+    from moderation.db import db
+
+    def dropped(*_args, **_kwargs):
+        raise OperationalError("ROLLBACK", {}, ConnectionResetError("server closed"))
+
+    monkeypatch.setattr(db.session, "remove", dropped)
+    response = client.post("/api/v1/sites/news/counts", json={"articles": ["a"]})
+    assert response.status_code == 503 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "unavailable"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_full_disk_is_a_507_and_health_says_so(app, client, site, post, monkeypatch):
+    """SQLite's SQLITE_FULL, made by capping the database's pages where it stands."""
+    from sqlalchemy import event
+
+    from moderation import health
+    from moderation.db import db
+
+    post()
+    with app.app_context():
+        pages = db.session.execute(db.text("PRAGMA page_count")).scalar()
+        engine = db.engine
+        db.session.remove()
+    engine.dispose()
+
+    def capped(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(engine, "connect", capped)
+    monkeypatch.setattr(health, "_noted", {})
+    try:
+        body = "A long comment to fill the last page. " * 100
+        response = post(body=body, expect=None)
+        for _ in range(20):
+            if response.status_code != 201:
+                break
+            response = post(body=body, expect=None)
+        assert response.status_code == 507, response.get_json()
+        assert response.get_json()["error"]["code"] == "insufficient_storage"
+        health_answer = client.get("/healthz")
+        assert health_answer.status_code == 503
+        assert health_answer.get_json()["storage"] == "full"
+    finally:
+        event.remove(engine, "connect", capped)

@@ -7,7 +7,9 @@ from moderation import create_app
 
 def test_healthz_ok(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    assert response.status_code == 200 and response.get_json() == {
+        "status": "ok", "database": "ok", "storage": "ok", "cache": "ok", "limits": "ok",
+    }  # fmt: skip
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
