@@ -188,7 +188,8 @@ def demo(host: str, port: int, workers: int) -> None:
     """Set up a demo site, a moderator and an article page, then serve them."""
     app = _app()
     upgrade_database(app)
-    base = f"http://{host}:{port}"
+    # The demo's own address is its public one unless the configuration names another.
+    base = app.config["SETTINGS"].public_url or f"http://{host}:{port}"
     origins = [base, f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
     with _transaction(app):
         if not admin.get_sites_or_none(db.session(), DEMO_SITE):
@@ -218,7 +219,7 @@ def demo(host: str, port: int, workers: int) -> None:
             ]
         )
     )
-    run_server(lambda: _app(DEMO_SITE=DEMO_SITE), host, port, workers)
+    run_server(lambda: _app(DEMO_SITE=DEMO_SITE, public_url=base), host, port, workers)
 
 
 if __name__ == "__main__":  # pragma: no cover

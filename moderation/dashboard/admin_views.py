@@ -25,10 +25,14 @@ def _site(slug: str) -> Site:
     return site
 
 
+# Shown in the snippet until ``public_url`` is configured: the snippet is pasted into other sites'
+# templates, so its address must be the one the operator chose, never a request's Host header.
+UNCONFIGURED_URL = "https://PUBLIC_URL"
+
+
 def _embed_snippet(site: Site) -> str:
     """What a site's developers paste into their article template."""
-    base = current_app.config["SETTINGS"].public_url or request.url_root.rstrip("/")
-    script = base + "/embed.js"
+    script = (current_app.config["SETTINGS"].public_url or UNCONFIGURED_URL) + "/embed.js"
     return (
         f'<div id="comments" data-site="{site.slug}"></div>\n<script src="{script}" async></script>'
     )
@@ -49,6 +53,7 @@ def _site_page(
         error=error,
         tokens=admin.list_tokens(db.session(), site.id),
         snippet=_embed_snippet(site),
+        public_url=current_app.config["SETTINGS"].public_url,
         rules=settings_for(site, policy).to_json(),
         rule_labels=RULE_LABELS,
         rules_error=rules_error,

@@ -92,11 +92,33 @@ def test_admin_edits_a_site_and_closing_it_stops_comments(app, admin_dash, post,
     assert bad.status_code == 400 and "site name" in bad.get_data(as_text=True)
 
 
-def test_site_page_has_the_embed_snippet(admin_dash):
-    html = admin_dash.page("/dashboard/sites/news").get_data(as_text=True)
+def _admin_at(app, make_moderator, host: str) -> Dashboard:
+    """An admin's browser that reached the dashboard under another ``Host``."""
+    make_moderator("chief@newsroom.example", sites=(), is_admin=True)
+    browser = Dashboard(app.test_client(), app, base_url=f"http://{host}")
+    browser.login("chief@newsroom.example")
+    return browser
+
+
+def test_site_page_has_the_embed_snippet_at_the_public_url(app, site, make_moderator):
+    app.config["SETTINGS"].public_url = "https://comments.news.example"
+    html = _admin_at(app, make_moderator, "evil.example").page("/dashboard/sites/news").text
     assert "&lt;div id=&#34;comments&#34; data-site=&#34;news&#34;&gt;&lt;/div&gt;" in html
-    assert "&lt;script src=&#34;http://localhost/embed.js&#34; async&gt;&lt;/script&gt;" in html
+    assert (
+        "&lt;script src=&#34;https://comments.news.example/embed.js&#34; async&gt;&lt;/script&gt;"
+        in html
+    )
+    assert "evil.example" not in html and "PUBLIC_URL" not in html
     assert 'data-copy="snippet"' in html
+
+
+def test_without_a_public_url_the_snippet_says_so_and_never_uses_the_host(
+    app, site, make_moderator
+):
+    html = _admin_at(app, make_moderator, "evil.example").page("/dashboard/sites/news").text
+    assert "evil.example" not in html
+    assert "https://PUBLIC_URL/embed.js" in html
+    assert "set <code>public_url</code>" in html
 
 
 def test_token_is_shown_once_stored_hashed_and_revocable(app, admin_dash, client):
