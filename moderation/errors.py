@@ -162,6 +162,16 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class IdempotencyKeyReused(ApiError):
+    """The ``Idempotency-Key`` was sent before with another request: a key names one request."""
+
+    status = 422
+    code = "idempotency_key_reused"
+    default_message = (
+        "This Idempotency-Key was used for another request; send a new key with a new request."
+    )
+
+
 class PayloadTooLarge(ApiError):
     """The request body is larger than the service accepts."""
 

@@ -324,6 +324,29 @@ class LoginFailure(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class IdempotentRequest(Base):
+    """The first answer to a request sent with an ``Idempotency-Key``, replayed to its retries.
+
+    ``key_hash`` is a keyed hash of the operation, its scope and the key; ``fingerprint`` the
+    SHA-256 of the request's body, so that the key cannot be reused for another request. A new
+    comment's edit token is not kept: it is derived again from the key (``api.idempotency``).
+    Rows go when their comment does, and are forgotten a day after.
+    """
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (Index("ix_idempotent_requests_created", "created_at"),)
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ApiToken(Base):
     """A bearer token for the moderation API, bound to one site. Only its SHA-256 is kept."""
 

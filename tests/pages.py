@@ -65,6 +65,29 @@ def service_processes(env: dict[str, str], count: int = 1) -> Iterator[list[int]
             process.wait(timeout=10)
 
 
+def served_env(app: Any) -> dict[str, str]:
+    """The environment of ``moderation serve`` processes over ``app``'s database (built by the
+    fixtures with ``create_all``, and so stamped at the newest migration for them to start)."""
+    from alembic import command
+
+    from moderation.db import db
+    from moderation.migrate import alembic_config
+
+    config = alembic_config()
+    with app.app_context(), db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, "head")
+        connection.commit()
+    settings = app.config["SETTINGS"]
+    return {
+        "MODERATION_DATABASE_URL": settings.database_url,
+        "MODERATION_INSTANCE_PATH": settings.instance_path,
+        "MODERATION_SECRET_KEY": app.config["SECRET_KEY"],
+        "MODERATION_RATE_LIMITS": "false",
+        "MODERATION_MIN_FORM_SECONDS": "0",
+    }
+
+
 @contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` on a free 127.0.0.1 port for the duration of the block; yields its URL."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ..urls import origin_of
 
-EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Form-Token"
+EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Form-Token, Idempotent-Replayed"
 PREFLIGHT_HEADERS = [
     ("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE"),
-    ("Access-Control-Allow-Headers", "Content-Type, X-Edit-Token, If-None-Match"),
+    ("Access-Control-Allow-Headers", "Content-Type, X-Edit-Token, If-None-Match, Idempotency-Key"),
     ("Access-Control-Max-Age", "600"),
 ]
 

@@ -33,11 +33,11 @@ def json_body(shape: Any) -> Any:
     if shape not in parsed:
         if not request.is_json:
             raise UnsupportedMediaType()
-        parsed[shape] = parse_json(shape, _body())
+        parsed[shape] = parse_json(shape, body_bytes())
     return parsed[shape]
 
 
-def _body() -> bytes:
+def body_bytes() -> bytes:
     """The whole body, or 413 past the limit. A chunked body has no length to check first, and
     Werkzeug hands back its first ``max_content_length`` bytes as if they were all of it (a 10 MB
     chunked body answered 400 "not valid JSON"): one byte more is asked for, which raises."""

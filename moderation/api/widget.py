@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import threads
 from ..comments import edit as own
@@ -22,13 +23,15 @@ from ..errors import (
     Banned,
     EditWindowClosed,
     Forbidden,
+    IdempotencyKeyReused,
     InvalidEditToken,
     NotFound,
 )
 from ..fastpath import KNOWN_VERSION
-from ..models import Comment, Reason, Site
+from ..models import Comment, IdempotentRequest, Reason, Site
 from ..schemas import requests, responses
 from ..serializers import author_comment, dump, flag_receipt
+from . import idempotency
 from .headers import cors_headers, counts_headers, thread_headers
 from .limits import (
     AUTHOR_SUBMIT_LIMIT,
@@ -85,10 +88,14 @@ def _origins_of_comment(comment_id: int) -> list[str] | None:
     )
 
 
+def _origins_of_site(slug: str) -> list[str] | None:
+    return db.session.scalar(select(Site.origins).where(Site.slug == slug))
+
+
 def _origins_of_request() -> list[str]:
     args = request.view_args or {}
     if "site" in args:
-        origins = db.session.scalar(select(Site.origins).where(Site.slug == args["site"]))
+        origins = _origins_of_site(args["site"])
     elif "comment_id" in args:
         origins = _origins_of_comment(args["comment_id"])
     else:
@@ -192,7 +199,7 @@ _OWN_COMMENT_LINK = {
     answers={
         201: Answer(
             responses.CreatedComment,
-            headers={"Location": "The author's view of the comment."},
+            headers={"Location": "The author's view of the comment.", **idempotency.REPLAYED},
             links={
                 "ownComment": _OWN_COMMENT_LINK,
                 "editComment": {**_OWN_COMMENT_LINK, "operationId": "editComment"},
@@ -200,14 +207,19 @@ _OWN_COMMENT_LINK = {
             },
         )
     },
-    errors=(Forbidden, ArticleClosed, Banned, NotFound),
+    errors=(Forbidden, ArticleClosed, Banned, NotFound, IdempotencyKeyReused),
+    headers=idempotency.DECLARED,
     rate_limited=True,
 )
-@limiter.limit(SUBMIT_LIMIT)
-@limiter.limit(AUTHOR_SUBMIT_LIMIT, key_func=author_limit_key)
+@limiter.limit(SUBMIT_LIMIT, exempt_when=idempotency.is_replay)
+@limiter.limit(AUTHOR_SUBMIT_LIMIT, key_func=author_limit_key, exempt_when=idempotency.is_replay)
 def post_comment(site: str, article: str) -> Response:
     key = threads.parse_article_key(article)
     submission = json_body(requests.submit_comment(_settings().max_comment_chars))
+    retry = idempotency.requested()
+    secret_key = current_app.config["SECRET_KEY"]
+    if retry is not None and (earlier := idempotency.earlier_answer()) is not None:
+        return _replayed_submission(site, retry, earlier)
     submitted = submit(
         db.session(),
         site_slug=site,
@@ -222,17 +234,32 @@ def post_comment(site: str, article: str) -> Response:
         ),
         policy=_policy(),
         client=client_from_request(submission.form_token, submission.website),
+        edit_token=retry.edit_token(secret_key) if retry else None,
     )
-    db.session.commit()
     comment = submitted.comment
-    _allow_origins(submitted.site.origins)
     response = _json(
         responses.CreatedComment,
         {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token},
         201,
     )
     response.headers["Location"] = url_for(".get_own_comment", comment_id=comment.id)
+    if retry is not None:
+        try:
+            idempotency.remember(
+                db.session(), retry, comment.id, response, secret_fields=("edit_token",)
+            )
+        except IntegrityError:
+            winner = idempotency.replay_after_race(db.session(), retry)
+            return _replayed_submission(site, retry, winner)
+    db.session.commit()
+    _allow_origins(submitted.site.origins)
     return response
+
+
+def _replayed_submission(site: str, retry: idempotency.Key, earlier: IdempotentRequest) -> Response:
+    _allow_origins(_origins_of_site(site) or [])
+    secret_key = current_app.config["SECRET_KEY"]
+    return idempotency.replay(earlier, edit_token=retry.edit_token(secret_key))
 
 
 COUNTS_HEADERS = {"Cache-Control": "Shared caches may keep the counts briefly."}
@@ -345,18 +372,29 @@ def delete_comment(comment_id: int) -> Response:
     summary="A reader reports a public comment.",
     tag="widget",
     body=requests.FlagComment,
-    answers={201: Answer(responses.FlagCreated)},
-    errors=(NotFound, AlreadyReported),
+    answers={201: Answer(responses.FlagCreated, headers=idempotency.REPLAYED)},
+    errors=(NotFound, AlreadyReported, IdempotencyKeyReused),
+    headers=idempotency.DECLARED,
     rate_limited=True,
 )
-@limiter.limit(REPORT_LIMIT)
+@limiter.limit(REPORT_LIMIT, exempt_when=idempotency.is_replay)
 def flag_comment(comment_id: int) -> Response:
     report = json_body(requests.FlagComment)
+    retry = idempotency.requested()
+    origins = _origins_of_comment(comment_id)
+    if retry is not None and (earlier := idempotency.earlier_answer()) is not None:
+        _allow_origins(origins or [])
+        return idempotency.replay(earlier)
     flag = reports.report(
         db.session(), comment_id, Reason(report.reason), report.note, client_ip_hash() or "",
         _policy(),
     )  # fmt: skip
-    origins = _origins_of_comment(comment_id)
+    response = _json(responses.FlagCreated, {"flag": flag_receipt(flag)}, 201)
+    if retry is not None:
+        try:
+            idempotency.remember(db.session(), retry, comment_id, response)
+        except IntegrityError:
+            response = idempotency.replay(idempotency.replay_after_race(db.session(), retry))
     db.session.commit()
     _allow_origins(origins or [])
-    return _json(responses.FlagCreated, {"flag": flag_receipt(flag)}, 201)
+    return response

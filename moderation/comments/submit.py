@@ -191,15 +191,18 @@ def _parent(session: Session, article: Article | None, parent_id: int | None) ->
     return parent
 
 
-def store_submission(session: Session, screened: Screened) -> Submitted:
+def store_submission(
+    session: Session, screened: Screened, edit_token: str | None = None
+) -> Submitted:
     """Store a screened comment: logged, and counted if public. The article is read again (or
-    created), so a thread closed since the screening refuses it."""
+    created), so a thread closed since the screening refuses it. ``edit_token``: the one to hand
+    out (a retried request's, see ``api.idempotency``); a new random one by default."""
     site, new, parent, outcome = screened.site, screened.new, screened.parent, screened.outcome
     article_id, closed = _article_for_write(
         session, site, screened.article_key, new.article_url, new.article_title
     )
     check_open(site, closed)
-    token = new_token()
+    token = edit_token or new_token()
     comment = writes.insert_comment(
         session,
         site_id=site.id,
@@ -236,6 +239,7 @@ def submit(
     policy: screening.Policy,
     client: screening.Client | None = None,
     now: datetime | None = None,
+    edit_token: str | None = None,
 ) -> Submitted:
     """Store a reader's comment: checked, sanitized, screened, logged and counted.
 
@@ -254,7 +258,7 @@ def submit(
             client=client,
             now=now,
         )
-    return store_submission(session, screened)
+    return store_submission(session, screened, edit_token)
 
 
 def _article_for_write(

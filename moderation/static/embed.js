@@ -217,6 +217,37 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     return data;
   }
 
+  /* A request that writes is sent with an Idempotency-Key and sent again, under the same key,
+     when the network or the service fails it: a comment whose answer was lost on the way back
+     is answered again, not stored twice. */
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure page
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  const RETRY_DELAYS = [1000, 3000];
+  const RETRIED_STATUSES = new Set([502, 503, 504]);
+
+  async function callOnce(method, path, body, key) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await call(method, path, { body, headers: { "Idempotency-Key": key } });
+      } catch (error) {
+        const transient = !(error instanceof ApiError) || RETRIED_STATUSES.has(error.status);
+        if (!transient || attempt >= RETRY_DELAYS.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS[attempt]));
+      }
+    }
+  }
+
+  /* What a form sends, and its key: while the reader sends the same text again (after a failure,
+     a second click) it is the very request sent before, byte for byte, under the same key (its
+     form token may have been renewed since); once the text changed or went through, a new one. */
+  function request(holder, payload, same) {
+    if (!holder.pending || !same(holder.pending.payload)) holder.pending = { payload, key: newKey() };
+    return holder.pending;
+  }
+
   /* The article's address as the service takes it: no fragment, at most 2,048 characters (a
      query string of trackers goes first), or none. */
   function pageUrl(href) {
@@ -524,7 +555,10 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
           form_token: this.formToken, website: form.querySelector('[name="website"]').value,
         };
         try {
-          const data = await call("POST", articlePath(this.site, this.article), { body: payload });
+          const sending = request(form, payload, (before) =>
+            ["body", "author_name", "author_email", "parent_id"].every((k) => before[k] === payload[k]));
+          const data = await callOnce("POST", articlePath(this.site, this.article), sending.payload, sending.key);
+          form.pending = null;
           const comment = data.comment;
           store(NAME_KEY, name.value);
           rememberOwn({ id: comment.id, token: data.edit_token, site: this.site, article: this.article, until: comment.editable_until, at: Date.now() });
@@ -626,7 +660,9 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       box.addEventListener("submit", async (event) => {
         event.preventDefault();
         try {
-          await call("POST", `/comments/${comment.id}/flags`, { body: { reason: reason.value, note: note.value || null } });
+          const report = { reason: reason.value, note: note.value || null };
+          const sending = request(box, report, (before) => JSON.stringify(before) === JSON.stringify(report));
+          await callOnce("POST", `/comments/${comment.id}/flags`, sending.payload, sending.key);
           box.replaceChildren(el("p", { text: this.t.reported }));
           this.announce(this.t.reported);
         } catch (err) {

@@ -191,6 +191,36 @@ def test_server_errors_show_next_to_their_field_and_keep_the_text(open_page, ser
     )
 
 
+def test_a_comment_whose_answer_was_lost_is_sent_again_and_stored_once(open_page, service):
+    page = demo_page(open_page, service).page
+    sent: list[dict] = []
+
+    def lose_the_first_answer(route):
+        sent.append(dict(route.request.headers))
+        if len(sent) == 1:
+            route.fetch()  # the service stores the comment; its answer never arrives
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/articles/.*/comments$"), lambda route: (
+        lose_the_first_answer(route) if route.request.method == "POST" else route.continue_()
+    ))  # fmt: skip
+    post(page, "Sent once, whatever the network does.")
+    page.get_by_text("Awaiting moderation").wait_for()
+    assert len(sent) == 2
+    assert sent[0]["idempotency-key"] == sent[1]["idempotency-key"]
+    with service.app.app_context():
+        bodies = list(db.session.scalars(db.select(Comment.body_text)))
+    assert bodies == ["Sent once, whatever the network does."]
+    # The answer to the retry carries the comment's own edit token: its author can still edit.
+    page.get_by_role("button", name="Edit").click()
+    editor = page.get_by_role("form", name="Edit")
+    editor.get_by_label("Your comment").fill("Sent once, and edited.")
+    editor.get_by_role("button", name="Save").click()
+    page.get_by_text("Sent once, and edited.").wait_for()
+
+
 def test_closed_article_says_so(open_page, service):
     seed(service, "Before closing.")
     with service.app.app_context():
