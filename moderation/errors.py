@@ -135,6 +135,14 @@ class MethodNotAllowed(ApiError):
     default_message = "This address does not accept that method."
 
 
+class RequestTimeout(ApiError):
+    """The request did not arrive in time (its headers, or its body)."""
+
+    status = 408
+    code = "request_timeout"
+    default_message = "The request did not arrive in time; send it again."
+
+
 class Conflict(ApiError):
     """The request conflicts with the current state of what it names."""
 
@@ -196,6 +204,14 @@ class UnsupportedMediaType(ApiError):
     default_message = "Send the body as JSON (Content-Type: application/json)."
 
 
+class HeadersTooLarge(ApiError):
+    """The request's headers are larger than the service reads."""
+
+    status = 431
+    code = "headers_too_large"
+    default_message = "The request's headers are too large."
+
+
 class RateLimited(ApiError):
     """Too many requests; ``Retry-After`` says when to try again."""
 
@@ -246,11 +262,13 @@ BY_STATUS: dict[int, type[ApiError]] = {
     403: Forbidden,
     404: NotFound,
     405: MethodNotAllowed,
+    408: RequestTimeout,
     409: Conflict,
     413: PayloadTooLarge,
     414: UriTooLong,
     415: UnsupportedMediaType,
     429: RateLimited,
+    431: HeadersTooLarge,
     500: InternalError,
     503: Unavailable,
     507: InsufficientStorage,

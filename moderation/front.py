@@ -40,8 +40,10 @@ from uvicorn_worker import UvicornWorker
 from .errors import (
     ApiError,
     BadRequest,
+    HeadersTooLarge,
     InternalError,
     PayloadTooLarge,
+    RequestTimeout,
     Unavailable,
     UriTooLong,
 )
@@ -69,22 +71,6 @@ KEEPALIVE_REQUESTS = 20
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-class RequestTimeout(ApiError):
-    """The request did not arrive in time (its headers, or its body)."""
-
-    status = 408
-    code = "request_timeout"
-    default_message = "The request did not arrive in time; send it again."
-
-
-class HeadersTooLarge(ApiError):
-    """The request's headers are larger than the service reads."""
-
-    status = 431
-    code = "headers_too_large"
-    default_message = "The request's headers are too large."
 
 
 def error_bytes(error: ApiError) -> bytes:

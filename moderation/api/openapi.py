@@ -19,11 +19,13 @@ from pydantic import TypeAdapter
 from ..config import Settings
 from ..errors import (
     ApiError,
+    HeadersTooLarge,
     InsufficientStorage,
     InternalError,
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    RequestTimeout,
     Unauthorized,
     Unavailable,
     UnsupportedMediaType,
@@ -254,7 +256,9 @@ def _doc(shape: Any) -> str:
 def _errors(rule: Any, op: Operation, method: str) -> dict[int, list[type[ApiError]]]:
     """Every error the operation can answer, by status: those its view declares and those
     that come with what it takes (a body, a query, a token, path parameters, a write)."""
-    classes: list[type[ApiError]] = [*op.errors, UriTooLong, InternalError, Unavailable]
+    # What the server in front answers for any request: too slow, too long, too many.
+    server = [RequestTimeout, UriTooLong, HeadersTooLarge, Unavailable]
+    classes: list[type[ApiError]] = [*op.errors, *server, InternalError]
     if method != "get":
         classes.append(InsufficientStorage)
     if op.body is not None:
