@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,31 +38,55 @@ def free_port() -> int:
 def service_processes(env: dict[str, str], count: int = 1) -> Iterator[list[int]]:
     """``count`` processes of ``moderation serve`` (gunicorn, one worker each) with ``env`` over
     the current environment; yields their ports once every one answers /healthz."""
-    ports = [free_port() for _ in range(count)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
-             "--workers", "1", "--no-access-log"],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]  # fmt: skip
+    with ExitStack() as stack:
+        yield [stack.enter_context(served(env))[0] for _ in range(count)]
+
+
+@contextmanager
+def served(env: dict[str, str], workers: int = 1) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """One ``moderation serve --workers N`` with ``env`` over the current environment; yields its
+    port and the gunicorn master once it answers /healthz."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
+         "--workers", str(workers), "--no-access-log"],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
-        for port, process in zip(ports, processes, strict=True):
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)  # polling a server that is starting
-        yield ports
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)  # polling a server that is starting
+        yield port, process
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def news_instance(folder: Any) -> dict[str, str]:
+    """A migrated SQLite instance in ``folder`` with the site ``news``; the environment of the
+    processes that serve it."""
+    from moderation import admin, create_app
+    from moderation.db import db
+    from moderation.migrate import upgrade_database
+
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    app = create_app({"database_url": url, "instance_path": str(folder), "secret_key": "s"})
+    upgrade_database(app)
+    with app.app_context():
+        admin.create_site(db.session(), "news", ["https://news.example"])
+        db.session.commit()
+        db.engine.dispose()
+    return {
+        "MODERATION_DATABASE_URL": url,
+        "MODERATION_INSTANCE_PATH": str(folder),
+        "MODERATION_SECRET_KEY": "s",
+    }
 
 
 def served_env(app: Any) -> dict[str, str]:

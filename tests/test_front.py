@@ -12,11 +12,7 @@ import urllib.request
 
 import pytest
 
-from moderation import admin, create_app
-from moderation.db import db
-from moderation.migrate import upgrade_database
-
-from .pages import service_processes
+from .pages import news_instance, service_processes
 
 HEADER_TIMEOUT = 2
 BODY_TIMEOUT = 2
@@ -26,17 +22,7 @@ MAX_CONNECTIONS = 60
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("front")
-    url = f"sqlite:///{folder / 'db.sqlite3'}"
-    app = create_app({"database_url": url, "instance_path": str(folder), "secret_key": "s"})
-    upgrade_database(app)
-    with app.app_context():
-        admin.create_site(db.session(), "news", ["https://news.example"])
-        db.session.commit()
-        db.engine.dispose()
-    env = {
-        "MODERATION_DATABASE_URL": url,
-        "MODERATION_INSTANCE_PATH": str(folder),
-        "MODERATION_SECRET_KEY": "s",
+    env = news_instance(folder) | {
         "MODERATION_HEADER_TIMEOUT_SECONDS": str(HEADER_TIMEOUT),
         "MODERATION_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT),
         "MODERATION_MAX_CONNECTIONS": str(MAX_CONNECTIONS),

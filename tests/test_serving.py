@@ -24,24 +24,13 @@ from moderation.migrate import upgrade_database
 from moderation.models import Comment
 
 from .conftest import skip_or_fail
-from .pages import free_port, service_processes
+from .pages import free_port, news_instance, service_processes
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serving")
-    url = f"sqlite:///{folder / 'db.sqlite3'}"
-    app = create_app({"database_url": url, "instance_path": str(folder), "secret_key": "s"})
-    upgrade_database(app)
-    with app.app_context():
-        admin.create_site(db.session(), "news", ["https://news.example"])
-        db.session.commit()
-        db.engine.dispose()
-    env = {
-        "MODERATION_DATABASE_URL": url,
-        "MODERATION_INSTANCE_PATH": str(folder),
-        "MODERATION_SECRET_KEY": "s",
-    }
+    env = news_instance(folder)
     with service_processes(env) as [port]:
         yield port
 

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +29,7 @@ from moderation.migrate import upgrade_database
 from moderation.models import ModerationMode, Site
 
 from ..conftest import forget_limit_counters, skip_or_fail, thread_url
-from ..pages import free_port, service_processes
+from ..pages import free_port, served, service_processes
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -170,32 +169,6 @@ def _server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-@contextmanager
-def _served(env: dict[str, str], workers: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """One ``moderation serve --workers N``; yields its port and the gunicorn master once it
-    answers /healthz."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moderation.cli", "serve", "--port", str(port),
-         "--workers", str(workers), "--no-access-log"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)  # polling a server that is starting
-        yield port, process
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
 def _workers_holding(master: int, path: Path) -> int:
     """How many of the master's worker processes have ``path`` open (each opens the store at its
     first limit check, so this counts the workers that checked a limit)."""
@@ -215,7 +188,7 @@ def _workers_holding(master: int, path: Path) -> int:
 def test_four_workers_share_one_count_on_the_default_store(tmp_path):
     env = _server_env(tmp_path, MODERATION_RATE_LIMIT_STORAGE="memory://")
     store = store_path(str(tmp_path))
-    with _served(env, workers=4) as (port, master), ThreadPoolExecutor(8) as pool:
+    with served(env, workers=4) as (port, master), ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(lambda n: _submit(port, n), range(40)))
         # Which worker accepts a connection is up to the kernel, and now and then one takes a
         # whole burst. More submissions until a second worker has checked a limit: a worker
@@ -283,7 +256,7 @@ def test_a_hung_redis_costs_milliseconds_and_limits_still_hold(tmp_path):
             MODERATION_PROXY_COUNT="1",
         )
         secret = env["MODERATION_SECRET_KEY"]
-        with _served(env, workers=2) as (port, _master):
+        with served(env, workers=2) as (port, _master):
             before = [_submit(port, n, "198.51.100.1")[0] for n in range(6)]
             assert before == [201] * 5 + [429]
             assert _counted_in_redis(client, secret, "198.51.100.1") == 6
