@@ -327,10 +327,10 @@ class LoginFailure(Base):
 class IdempotentRequest(Base):
     """The first answer to a request sent with an ``Idempotency-Key``, replayed to its retries.
 
-    ``key_hash`` is a keyed hash of the operation, its scope and the key; ``fingerprint`` the
-    SHA-256 of the request's body, so that the key cannot be reused for another request. A new
-    comment's edit token is not kept: it is derived again from the key (``api.idempotency``).
-    Rows go when their comment does, and are forgotten a day after.
+    ``key_hash`` is a keyed hash of the method, the path and the key; ``fingerprint`` the SHA-256
+    of the request's JSON in a canonical form, so that the key cannot be reused for another
+    request. A new comment's edit token is not kept: it is derived again from the key
+    (``api.idempotency``). Rows go when their comment does, and are forgotten a day after.
     """
 
     __tablename__ = "idempotent_requests"

@@ -82,8 +82,18 @@ def requested() -> Key | None:
     scope = f"{request.method} {request.path}\x00{raw}"
     return Key(
         hash=keyed_hash(current_app.config["SECRET_KEY"], "idempotency", scope),
-        fingerprint=hashlib.sha256(body_bytes()).hexdigest(),
+        fingerprint=hashlib.sha256(_canonical(body_bytes())).hexdigest(),
     )
+
+
+def _canonical(body: bytes) -> bytes:
+    """The body as the request it means: the same JSON in another key order or spacing is the
+    same request; a body that is not JSON is taken byte for byte."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def earlier(session: Session, key: Key, now: datetime | None = None) -> IdempotentRequest | None:

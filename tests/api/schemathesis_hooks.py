@@ -23,17 +23,18 @@ import schemathesis
 _KEY = re.compile(r"[!-~]{1,255}")
 
 
-@schemathesis.hook("map_case")
-def one_body_per_idempotency_key(context: Any, case: Any) -> Any:
+@schemathesis.hook("before_call")
+def one_body_per_idempotency_key(context: Any, case: Any, kwargs: Any) -> None:
+    # Before every call, whatever the phase (map_case is not run for all of them).
     key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str) and _KEY.fullmatch(key):
         body = json.dumps(case.body, sort_keys=True, default=str).encode()
         digest = hashlib.sha256(body + case.formatted_path.encode()).hexdigest()[:16]
         case.headers["Idempotency-Key"] = f"{key[:200]}-{digest}"
-    return ends_of_bans_in_the_future(case)
 
 
-def ends_of_bans_in_the_future(case: Any) -> Any:
+@schemathesis.hook("map_case")
+def ends_of_bans_in_the_future(context: Any, case: Any) -> Any:
     body = case.body
     if case.operation.path != "/api/v1/sites/{site}/bans" or not isinstance(body, dict):
         return case

@@ -81,6 +81,19 @@ def test_a_key_names_one_request_another_body_is_refused(app, client, site):
     assert _count(app, Comment) == 1
 
 
+def test_the_same_json_written_otherwise_is_the_same_request(app, client, site):
+    payload = _payload(client)
+    first = _send(client, payload, "same-meaning")
+    reordered = json.dumps(dict(reversed(list(payload.items()))), indent=2)
+    again = client.post(
+        thread_url("news", ARTICLE),
+        data=reordered,
+        headers={"Idempotency-Key": "same-meaning", "Content-Type": "application/json"},
+    )
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert _count(app, Comment) == 1
+
+
 def test_a_key_is_scoped_to_its_path(app, client, site):
     key = "same-key-elsewhere"
     _send(client, _payload(client), key)
