@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from .models import (
     ApiToken,
     Article,
     Comment,
+    Commenters,
     ModerationMode,
     Moderator,
     Site,
@@ -107,6 +109,54 @@ def update_site(
     site.moderation_mode = mode_value
     site.edit_window_minutes = edit_window_minutes
     site.closed = closed
+    session.flush()
+    return site
+
+
+MAX_REACTION_LABEL = 40
+
+
+def update_readers(
+    session: Session,
+    site: Site,
+    *,
+    commenters: str | None = None,
+    login_url: str | None = None,
+    reaction_label: str | None = None,
+) -> Site:
+    """Who may comment (guests, signed-in readers, or both with guests held), where readers
+    sign in, and the reaction's label. ``login_url=""`` removes the link; None leaves a field.
+
+    Public threads show these, and are keyed by the site's settings version: it moves on here.
+    """
+    if commenters is not None:
+        try:
+            site.commenters = Commenters(commenters)
+        except ValueError:
+            raise ValidationError(
+                "commenters", "Choose guests, readers (signed in only) or mixed."
+            ) from None
+    if login_url is not None:
+        url = login_url.strip()
+        if url and (urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).netloc):
+            raise ValidationError("login_url", "The sign-in page is an http(s) address.")
+        if len(url) > 2048:
+            raise ValidationError("login_url", "The sign-in address is at most 2,048 characters.")
+        site.login_url = url or None
+    if reaction_label is not None:
+        label = " ".join(reaction_label.split())
+        if not label or len(label) > MAX_REACTION_LABEL or any(c in label for c in "<>"):
+            raise ValidationError(
+                "reaction_label", f"The reaction's label is 1 to {MAX_REACTION_LABEL} characters."
+            )
+        site.reaction_label = label
+    if site.commenters is Commenters.READERS and not site.sso_secret:
+        raise ValidationError(
+            "commenters",
+            "Give the site an SSO secret first (moderation site sso-secret): without one no "
+            "reader can sign in.",
+        )
+    site.settings_version = (site.settings_version or 0) + 1
     session.flush()
     return site
 

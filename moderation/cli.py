@@ -7,12 +7,14 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import click
 from flask import Flask
 
 from . import admin, create_app
+from .comments import readers
 from .config import ConfigError
 from .db import db, write_intent
 from .errors import ApiError
@@ -113,6 +115,60 @@ def site_create(
             db.session(), slug, origins, name=name, mode=mode, edit_window_minutes=window
         )
         click.echo(f"Site {created.slug} created for {', '.join(created.origins)} ({mode}).")
+
+
+@site.command("sso-secret")
+@click.argument("slug")
+@click.option(
+    "--grace-hours",
+    type=click.FloatRange(0, 24 * 30),
+    default=24,
+    show_default=True,
+    help="How long the secret it replaces keeps verifying.",
+)
+def site_sso_secret(slug: str, grace_hours: float) -> None:
+    """Give site SLUG a new secret for signing readers' tokens (HS256), printed last."""
+    app = _app()
+    _require_schema(app)
+    with _transaction(app):
+        found = admin.get_sites(db.session(), [slug])[0]
+        rotated = found.sso_secret is not None
+        secret = readers.rotate_secret(db.session(), found, timedelta(hours=grace_hours))
+    if rotated:
+        click.echo(f"The previous secret keeps working for {grace_hours:g} h.", err=True)
+    click.echo(f"SSO secret for {slug} (shown once; give it to the site's login):", err=True)
+    click.echo(secret)
+
+
+@site.command("readers")
+@click.argument("slug")
+@click.option(
+    "--commenters",
+    type=click.Choice(["guests", "readers", "mixed"]),
+    help="guests: anyone; readers: signed-in readers only; mixed: both, guests held.",
+)
+@click.option("--login-url", help="Where the widget sends readers to sign in ('' for none).")
+@click.option("--reaction-label", help='The reaction button\'s label (default "Respect").')
+def site_readers(
+    slug: str, commenters: str | None, login_url: str | None, reaction_label: str | None
+) -> None:
+    """Who may comment on site SLUG, where they sign in, and what a reaction is called."""
+    app = _app()
+    _require_schema(app)
+    with _transaction(app):
+        found = admin.get_sites(db.session(), [slug])[0]
+        admin.update_readers(
+            db.session(),
+            found,
+            commenters=commenters,
+            login_url=login_url,
+            reaction_label=reaction_label,
+        )
+        click.echo(
+            f"Site {slug}: {found.commenters.value} may comment"
+            + (f", signing in at {found.login_url}" if found.login_url else "")
+            + f"; reactions are called {found.reaction_label!r}."
+        )
 
 
 @main.group()

@@ -82,6 +82,15 @@ class Unauthorized(ApiError):
     default_message = "Send a moderation API token: Authorization: Bearer <token>."
 
 
+class InvalidReaderToken(ApiError):
+    """The ``X-Reader-Token`` is not one the site's login signed: a bad signature or algorithm,
+    expired, signed out, or with claims that are not valid."""
+
+    status = 401
+    code = "invalid_reader_token"
+    default_message = "Sign in again: the reader token is not valid."
+
+
 class Forbidden(ApiError):
     """Not allowed: another site's queue, a page or an address outside the site's origins."""
 
@@ -114,6 +123,13 @@ class Banned(Forbidden):
     """The author may not comment on this site."""
 
     code = "banned"
+
+
+class SignInRequired(Forbidden):
+    """Only signed-in readers may do this on this site (``login_url`` says where to sign in)."""
+
+    code = "sign_in_required"
+    default_message = "Sign in to comment."
 
 
 # --- 404 to 429 -------------------------------------------------------------------------------
@@ -162,6 +178,13 @@ class AlreadyDecided(Conflict):
 
     code = "already_decided"
     default_message = "A moderator has already decided on this comment."
+
+
+class AlreadyReacted(Conflict):
+    """This reader has already reacted to the comment (one reaction each)."""
+
+    code = "already_reacted"
+    default_message = "You have already reacted to this comment."
 
 
 class InvalidTransition(Conflict):

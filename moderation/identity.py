@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -23,10 +24,41 @@ def ip_hash(secret_key: str, ip: str | None) -> str | None:
     return keyed_hash(secret_key, "ip", ip) if ip else None
 
 
-def author_key(secret_key: str, site_id: int, name: str, email: str | None) -> str:
-    """Who wrote a comment, as far as the site can tell: the email when given, else the name."""
-    identity = f"email:{email.casefold()}" if email else f"name:{name.casefold()}"
-    return keyed_hash(secret_key, f"author:{site_id}", identity)
+#: A guest's browser key: random, made by the widget and kept in the browser (``X-Guest-Key``).
+GUEST_KEY = re.compile(r"[A-Za-z0-9_-]{22,64}")
+
+
+def _who(subject: str | None, guest_key: str | None, moderator_id: int | None = None) -> str:
+    if moderator_id is not None:
+        return f"moderator:{moderator_id}"
+    if subject is not None:
+        return f"reader:{subject}"
+    if guest_key is not None:
+        return f"guest:{guest_key}"
+    # No one the site can recognise again: an author known by this one comment.
+    return f"once:{secrets.token_hex(16)}"
+
+
+def author_key(
+    secret_key: str,
+    site_id: int,
+    *,
+    subject: str | None = None,
+    guest_key: str | None = None,
+    moderator_id: int | None = None,
+) -> str:
+    """Who wrote a comment, by something they cannot borrow: the signed-in reader's ``sub``, the
+    guest's browser key, or the moderator answering from the dashboard. Never a typed email or
+    name: trust (a trusted author's comments are approved at once) follows this key, and anyone
+    can type anyone's email."""
+    return keyed_hash(secret_key, f"author:{site_id}", _who(subject, guest_key, moderator_id))
+
+
+def reactor_key(
+    secret_key: str, site_id: int, *, subject: str | None = None, guest_key: str | None = None
+) -> str:
+    """Who reacted to a comment (one reaction each), under a purpose of its own."""
+    return keyed_hash(secret_key, f"reactor:{site_id}", _who(subject, guest_key))
 
 
 def email_hash(secret_key: str, site_id: int, email: str) -> str:

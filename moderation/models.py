@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -87,9 +88,31 @@ class Action(enum.StrEnum):
     PUBLISH = "publish"  # post-moderation let a submission or an edit through
     EDIT = "edit"  # the author edited within the window
     DELETE = "delete"  # the author deleted within the window
+    FEATURE = "feature"  # an editor's pick: approved, and shown first
+    UNFEATURE = "unfeature"
 
 
-MODERATOR_ACTIONS = (Action.APPROVE, Action.REJECT, Action.SPAM, Action.RESTORE)
+MODERATOR_ACTIONS = (
+    Action.APPROVE,
+    Action.REJECT,
+    Action.SPAM,
+    Action.RESTORE,
+    Action.FEATURE,
+    Action.UNFEATURE,
+)
+
+
+class Commenters(enum.StrEnum):
+    """Who may comment on a site."""
+
+    GUESTS = "guests"  # anyone who types a name (signed-in readers too)
+    READERS = "readers"  # only readers signed in with the site's own login (SSO)
+    MIXED = "mixed"  # both, but guests' comments are held for a moderator
+
+
+class Role(enum.StrEnum):
+    COMMENTER = "commenter"
+    STAFF = "staff"  # the newsroom's own: published at once, marked as staff
 
 
 class Reason(enum.StrEnum):
@@ -149,6 +172,22 @@ class Site(Base):
     # Moves on in the same transaction as anything a moderation queue page shows (a submission,
     # an edit, a report, a decision), so a page cached under it is never stale.
     queue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    commenters: Mapped[Commenters] = mapped_column(
+        _enum(Commenters, "site_commenters"), default=Commenters.GUESTS, server_default="guests"
+    )
+    # Where the widget sends a reader to sign in when guests may not post.
+    login_url: Mapped[str | None] = mapped_column(String(2048))
+    reaction_label: Mapped[str] = mapped_column(
+        String(40), default="Respect", server_default="Respect"
+    )
+    # The shared secret the publisher signs readers' tokens with (HS256), and the one it
+    # replaced, still accepted until ``sso_previous_until`` so a rotation needs no downtime.
+    sso_secret: Mapped[str | None] = mapped_column(String(100))
+    sso_previous_secret: Mapped[str | None] = mapped_column(String(100))
+    sso_previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on with any setting a public thread shows (who may comment, the sign-in link, the
+    # reaction's label), so cached threads are keyed by it as by the article's version.
+    settings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Article(Base):
@@ -170,9 +209,57 @@ class Article(Base):
     # Bumped in the same transaction as anything that changes the public thread; thread ETags and
     # cache keys are built from it, so a stale thread can never be served after a commit.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The second (Unix time) of the latest reaction to one of its comments. Reactions do not
+    # move ``version``: cached threads are keyed by this too, coarsened (``threads.reaction_mark``),
+    # so a thread with reactions pouring in is rendered again at most once a second.
+    reacted_second: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship(lazy="raise")
+
+
+class Reader(Base):
+    """A reader signed in with the site's own login (SSO): one per site and ``subject``, its
+    name, email, badges and role refreshed from each token."""
+
+    __tablename__ = "readers"
+    __table_args__ = (UniqueConstraint("site_id", "subject", name="uq_readers_site_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    badges: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[Role] = mapped_column(_enum(Role, "reader_role"), default=Role.COMMENTER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RevokedToken(Base):
+    """A reader token signed out (its ``jti``, hashed), refused until it would have expired."""
+
+    __tablename__ = "revoked_tokens"
+    __table_args__ = (Index("ix_revoked_tokens_expires", "expires_at"),)
+
+    jti_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reaction(Base):
+    """One reader's reaction to one comment; the unique key is the "one per reader" rule.
+
+    ``reactor_key`` is a keyed hash of the signed-in reader or of the guest's browser key.
+    """
+
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("comment_id", "reactor_key", name="uq_reactions_reactor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reactor_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 FLAGGED_CONDITION = "open_flag_count > 0"
@@ -190,6 +277,9 @@ class Comment(Base):
         # The author's record (screening.author_history) is read from this index alone.
         Index("ix_comments_author_record", *AUTHOR_INDEX_COLUMNS),
         Index("ix_comments_ip", "site_id", "ip_hash", "id"),
+        # Threads by reactions (sort=best): an article's top-level comments, most reacted first.
+        Index("ix_comments_best", "article_id", "root_id", "reactions", "id"),
+        Index("ix_comments_reader", "reader_id"),
         # The few comments with open reports, for the dashboard's "flagged" count.
         Index(
             "ix_comments_flagged",
@@ -210,9 +300,16 @@ class Comment(Base):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     author_name: Mapped[str] = mapped_column(String(100))
     author_email: Mapped[str | None] = mapped_column(String(254))
-    # Keyed hashes: who the author is across comments (email, else name) and where they posted
-    # from. The IP address itself is never stored.
+    # Keyed hashes: who the author is across comments and where they posted from. The author is
+    # something they cannot borrow: their account (``reader_id``) or their browser's own random
+    # key; never a typed email or name (``identity.author_key``). The IP address is never stored.
     author_key: Mapped[str] = mapped_column(String(64))
+    reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id", ondelete="SET NULL"))
+    # The newsroom's own voice, and the badges the publisher's login gave the author.
+    staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    badges: Mapped[list[str]] = mapped_column(JSON, default=list)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reactions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     # What the reader typed, for moderators only and never rendered as HTML.
     body_text: Mapped[str] = mapped_column(Text)

@@ -54,6 +54,10 @@ def public_comment(comment: Comment | QueuedComment) -> r.PublicComment:
         "html": comment.html,
         "created_at": rfc3339(comment.created_at),
         "edited_at": _maybe(comment.edited_at),
+        "staff": comment.staff,
+        "badges": list(comment.badges),
+        "featured": comment.featured,
+        "reactions": comment.reactions,
     }
 
 

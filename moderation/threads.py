@@ -10,16 +10,22 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, select, type_coerce
+from sqlalchemy import Select, Text, and_, bindparam, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .cache import FORMAT, ThreadCache
-from .comments.cursors import decode_cursor, encode_cursor
+from .comments.cursors import (
+    decode_cursor,
+    decode_score_cursor,
+    encode_cursor,
+    encode_score_cursor,
+)
 from .errors import NotFound, ValidationError
 from .models import PUBLIC_STATUSES, Article, Comment, Site
 from .prepared import Prepared
@@ -59,6 +65,27 @@ def parse_thread_query(args: Mapping[str, Any]) -> ThreadQuery:
     return query
 
 
+#: Seconds after an article's latest reaction before its thread is keyed by that reaction
+#: alone: until then, a reaction committing late in its second could miss a rendering.
+REACTION_SETTLE = 2
+
+
+def reaction_mark(reacted_second: int | None, now: float) -> int:
+    """What of an article's reactions its thread's cache key holds.
+
+    Settled (no reaction for ``REACTION_SETTLE`` seconds), the second of the latest one, so the
+    rendering made after it is good until the next. While reactions arrive, the current second
+    (negated, to stay apart): the key changes once a second at most, whatever the rate, and a
+    reaction shows in every read within about that.
+    """
+    if reacted_second is None:
+        return 0
+    second = int(now)
+    if second >= reacted_second + REACTION_SETTLE:
+        return reacted_second
+    return -second
+
+
 @dataclass(frozen=True)
 class ThreadVersion:
     """What the hot path's one query tells of a thread: enough to name its cached rendering."""
@@ -68,22 +95,39 @@ class ThreadVersion:
     site_id: int
     site_closed: bool
     origins: list[str]
+    settings_version: int
     article_id: int | None  # None: no comment yet, so no article row
     version: int | None
+    reacted_second: int | None = None
+    # What the thread shows of its site (``responses.ThreadSite``), read in the same query.
+    site_view: responses.ThreadSite | None = None
 
-    def etag(self, query: ThreadQuery, version: int | None = None) -> str:
-        thread = (
-            f"{self.article_id}.{self.version if version is None else version}"
-            if self.article_id is not None
-            else f"s{self.site_id}.0"
-        )
-        return f'"t{FORMAT}.{thread}.{int(self.site_closed)}.{query.fingerprint()}"'
+    def etag(self, query: ThreadQuery, version: int | None = None, now: float | None = None) -> str:
+        if self.article_id is not None:
+            mark = reaction_mark(self.reacted_second, time.time() if now is None else now)
+            current = self.version if version is None else version
+            thread = f"{self.article_id}.{current}.{mark}"
+        else:
+            thread = f"s{self.site_id}.0"
+        site = f"{int(self.site_closed)}.{self.settings_version}"
+        return f'"t{FORMAT}.{thread}.{site}.{query.fingerprint()}"'
 
 
 # The hot path: one statement, built once, that reads the article's version (and the site's
 # origins for CORS). Everything else is in the cached JSON it keys.
 _VERSION = Prepared(
-    select(Site.id, Site.closed, Site.origins, Article.id, Article.version)
+    select(
+        Site.id,
+        Site.closed,
+        Site.origins,
+        Site.settings_version,
+        Article.id,
+        Article.version,
+        Article.reacted_second,
+        Site.commenters,
+        Site.login_url,
+        Site.reaction_label,
+    )
     .outerjoin(Article, and_(Article.site_id == Site.id, Article.key == bindparam("key")))
     .where(Site.slug == bindparam("slug"))
 )
@@ -94,9 +138,24 @@ def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVers
     row = _VERSION.first(engine, {"slug": site_slug, "key": article_key})
     if row is None:
         return None
-    site_id, site_closed, origins, article_id, version = row
+    site_id, site_closed, origins, settings_version, article_id, version, reacted = row[:7]
+    commenters, login_url, reaction_label = row[7:]
+    site_view: responses.ThreadSite = {
+        "commenters": commenters.value,
+        "login_url": login_url,
+        "reaction_label": reaction_label,
+    }
     return ThreadVersion(
-        site_slug, article_key, site_id, bool(site_closed), origins, article_id, version
+        site_slug,
+        article_key,
+        site_id,
+        bool(site_closed),
+        origins,
+        settings_version,
+        article_id,
+        version,
+        reacted,
+        site_view,
     )
 
 
@@ -105,10 +164,11 @@ def cached_thread(
     known: ThreadVersion,
     query: ThreadQuery,
     if_none_match: Sequence[str] = (),
+    now: float | None = None,
 ) -> ThreadResult | None:
     """The answer that needs no rendering: a 304 for a current client copy, or the cached JSON.
     None when the thread must be rendered."""
-    etag = known.etag(query)
+    etag = known.etag(query, now=now)
     if etag in if_none_match or "*" in if_none_match:
         return ThreadResult(etag, known.origins, None)
     body = cache.get(etag)
@@ -134,30 +194,38 @@ def load_thread(
         known = read_version(engine, site_slug, article_key)
     if known is None:
         raise NotFound(f"There is no site {site_slug!r}.")
-    result = cached_thread(cache, known, query, if_none_match)
+    now = time.time()
+    result = cached_thread(cache, known, query, if_none_match, now)
     if result is not None:
         return result
 
     session = new_session()
+    etag = known.etag(query, now=now)
     article = session.get(Article, known.article_id) if known.article_id is not None else None
-    etag = known.etag(query)
     if article is not None and article.version != known.version:
         # Changed since the version was read on the other connection:
         # key the rendering by the version it is at least as new as.
-        etag = known.etag(query, article.version)
-    body = _render(session, article, article_key, known.site_closed, query)
+        etag = known.etag(query, article.version, now=now)
+    assert known.site_view is not None
+    body = _render(session, known.site_view, article, article_key, known.site_closed, query)
     cache.set(etag, body)
     return ThreadResult(etag, known.origins, body)
 
 
 def _render(
-    session: Session, article: Article | None, key: str, site_closed: bool, query: ThreadQuery
+    session: Session,
+    site: responses.ThreadSite,
+    article: Article | None,
+    key: str,
+    site_closed: bool,
+    query: ThreadQuery,
 ) -> bytes:
     comments: list[responses.ThreadComment] = []
     next_cursor = None
     if article is not None:
         comments, next_cursor = _page(session, article.id, query)
     document: responses.Thread = {
+        "site": site,
         "article": public_article(article, key, site_closed),
         "comments": comments,
         "total": article.public_count if article is not None else 0,
@@ -169,28 +237,33 @@ def _render(
 def _page(
     session: Session, article_id: int, query: ThreadQuery
 ) -> tuple[list[responses.ThreadComment], str | None]:
-    after = decode_cursor(query.cursor)
-    newest = query.sort == "newest"
     public = Comment.status.in_(PUBLIC_STATUSES)
+    in_article = and_(Comment.article_id == article_id, public)
     if query.replies_to is not None:
         # The rest of one long thread, flat in order; each reply names its parent.
-        stmt = select(Comment).where(
-            Comment.article_id == article_id, Comment.root_id == query.replies_to, public
-        )
+        after = decode_cursor(query.cursor)
+        stmt = select(Comment).where(in_article, Comment.root_id == query.replies_to)
         if after is not None:
             stmt = stmt.where(Comment.id > after)
-        rows = list(session.scalars(stmt.order_by(Comment.id).limit(query.limit + 1)))
-        next_cursor = encode_cursor(rows[query.limit - 1].id) if len(rows) > query.limit else None
-        return [thread_comment(c) for c in rows[: query.limit]], next_cursor
+        return _flat(session, stmt.order_by(Comment.id), query.limit)
+    if query.featured:
+        # The editors' picks, replies among them, newest first; each stands alone.
+        after = decode_cursor(query.cursor)
+        stmt = select(Comment).where(in_article, Comment.featured.is_(True))
+        if after is not None:
+            stmt = stmt.where(Comment.id < after)
+        return _flat(session, stmt.order_by(Comment.id.desc()), query.limit)
 
-    stmt = select(Comment).where(
-        Comment.article_id == article_id, Comment.root_id.is_(None), public
-    )
-    if after is not None:
-        stmt = stmt.where(Comment.id < after if newest else Comment.id > after)
-    stmt = stmt.order_by(Comment.id.desc() if newest else Comment.id).limit(query.limit + 1)
-    roots = list(session.scalars(stmt))
-    next_cursor = encode_cursor(roots[query.limit - 1].id) if len(roots) > query.limit else None
+    stmt = select(Comment).where(in_article, Comment.root_id.is_(None))
+    roots = list(session.scalars(_ordered(stmt, query).limit(query.limit + 1)))
+    next_cursor = None
+    if len(roots) > query.limit:
+        last = roots[query.limit - 1]
+        next_cursor = (
+            encode_score_cursor(last.reactions, last.id)
+            if query.sort == "best"
+            else encode_cursor(last.id)
+        )
     roots = roots[: query.limit]
     if not roots:
         return [], next_cursor
@@ -198,11 +271,7 @@ def _page(
     replies = list(
         session.scalars(
             select(Comment)
-            .where(
-                Comment.article_id == article_id,
-                Comment.root_id.in_([r.id for r in roots]),
-                public,
-            )
+            .where(in_article, Comment.root_id.in_([r.id for r in roots]))
             .order_by(Comment.id)
             .limit(MAX_REPLIES_PER_PAGE + 1)
         )
@@ -212,6 +281,34 @@ def _page(
         truncated_roots = {r.root_id for r in replies[MAX_REPLIES_PER_PAGE:] if r.root_id}
         replies = replies[:MAX_REPLIES_PER_PAGE]
     return _assemble(roots, replies, truncated_roots), next_cursor
+
+
+def _ordered(stmt: Select[Comment], query: ThreadQuery) -> Select[Comment]:
+    """Top-level comments in the query's order, from its cursor on."""
+    if query.sort == "best":
+        # Most reactions first, then newest; the cursor is the last one's count and id.
+        if query.cursor:
+            count, last_id = decode_score_cursor(query.cursor)
+            stmt = stmt.where(
+                or_(
+                    Comment.reactions < count,
+                    and_(Comment.reactions == count, Comment.id < last_id),
+                )
+            )
+        return stmt.order_by(Comment.reactions.desc(), Comment.id.desc())
+    after = decode_cursor(query.cursor)
+    newest = query.sort == "newest"
+    if after is not None:
+        stmt = stmt.where(Comment.id < after if newest else Comment.id > after)
+    return stmt.order_by(Comment.id.desc() if newest else Comment.id)
+
+
+def _flat(
+    session: Session, stmt: Select[Comment], limit: int
+) -> tuple[list[responses.ThreadComment], str | None]:
+    rows = list(session.scalars(stmt.limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return [thread_comment(c) for c in rows[:limit]], next_cursor
 
 
 def _assemble(

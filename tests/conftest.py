@@ -7,6 +7,7 @@ Every test that uses ``app`` runs once per database. With ``MODERATION_TEST_STRI
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -187,21 +188,35 @@ def thread_url(site: str, article: str) -> str:
     return f"/api/v1/sites/{site}/articles/{quote(article, safe='')}/comments"
 
 
+def browser_key(*who: Any) -> str:
+    """The ``X-Guest-Key`` of the browser a test's author writes from: one per typed name and
+    email, so a test's authors stay apart as its readers' browsers would."""
+    return hashlib.sha256(repr(who).encode()).hexdigest()[:32]
+
+
 @pytest.fixture
 def post(client: FlaskClient) -> Callable[..., Any]:
     """Submit a comment through the HTTP API as the widget does (with the form token the thread
-    read hands out); returns the response."""
+    read hands out, and the browser's guest key); returns the response. ``guest_key=None``
+    sends none; ``headers`` adds others (``X-Reader-Token``)."""
 
     def submit(
         article: str = "/2026/11/story",
         body: str = "A thoughtful comment.",
         site: str = "news",
         expect: int | None = 201,
+        guest_key: str | bool | None = True,
+        headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> Any:
         form_token = client.get(thread_url(site, article)).headers.get("X-Form-Token")
         payload = {"body": body, "author_name": "Ann Reader", "form_token": form_token, **fields}
-        response = client.post(thread_url(site, article), json=payload)
+        if guest_key is True:
+            guest_key = browser_key(payload["author_name"], payload.get("author_email"))
+        sent = dict(headers or {})
+        if guest_key:
+            sent["X-Guest-Key"] = str(guest_key)
+        response = client.post(thread_url(site, article), json=payload, headers=sent)
         if expect is not None:
             assert response.status_code == expect, response.get_json()
         return response

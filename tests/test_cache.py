@@ -117,4 +117,4 @@ def test_the_cached_shapes_carry_their_format():
         responses.Thread, responses.Counts, responses.QueuePage,
     )]  # fmt: skip
     digest = hashlib.sha256(json.dumps(shapes, sort_keys=True).encode()).hexdigest()[:16]
-    assert (FORMAT, digest) == (2, "6653c5544f7cadbd")
+    assert (FORMAT, digest) == (3, "8201a7687841fc73")

@@ -22,6 +22,8 @@ SUBMIT_LIMIT = "5/minute;30/hour"
 AUTHOR_SUBMIT_LIMIT = "5/minute;30/hour"
 REPORT_LIMIT = "10/minute;60/hour"
 EDIT_LIMIT = "20/minute"
+# A reader reacts to what they read: a page of comments in a minute is quick; more is a script.
+REACTION_LIMIT = "30/minute;300/hour"
 
 
 def _address_key() -> str:

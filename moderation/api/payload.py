@@ -10,9 +10,9 @@ from flask import current_app, g, request
 from werkzeug.datastructures import MultiDict
 
 from ..comments.screening import Client
-from ..errors import UnsupportedMediaType
+from ..errors import UnsupportedMediaType, ValidationError
 from ..form_tokens import FormTokens
-from ..identity import ip_hash
+from ..identity import GUEST_KEY, ip_hash
 from ..schemas.parse import adapter, parse_json, parse_values
 from .headers import tag_list
 
@@ -79,6 +79,40 @@ def form_tokens() -> FormTokens:
     return current_app.extensions["form_tokens"]  # type: ignore[no-any-return]
 
 
+READER_TOKEN = "X-Reader-Token"
+GUEST_KEY_HEADER = "X-Guest-Key"
+#: How the API's document declares the two identity headers.
+IDENTITY_HEADERS = {
+    READER_TOKEN: ("A signed-in reader: the JWT the site's login signed (HS256).", False),
+    GUEST_KEY_HEADER: (
+        "A guest: the browser's own random key (22 to 64 of A-Z a-z 0-9 _ -), kept by the "
+        "widget, so the site recognises the guest again and no one else can pass for them.",
+        False,
+        {"type": "string", "pattern": f"^{GUEST_KEY.pattern}$"},
+    ),
+}
+
+
+def reader_token() -> str | None:
+    """The ``X-Reader-Token`` header (a JWT), if sent; ``Bearer `` is allowed before it."""
+    raw = request.headers.get(READER_TOKEN, "").strip()
+    if raw[:7].lower() == "bearer ":
+        raw = raw[7:].strip()
+    return raw or None
+
+
+def guest_key() -> str | None:
+    """The ``X-Guest-Key`` header, checked: random-looking, of a sensible length."""
+    raw = request.headers.get(GUEST_KEY_HEADER)
+    if raw is None or raw == "":
+        return None
+    if not GUEST_KEY.fullmatch(raw):
+        raise ValidationError(
+            GUEST_KEY_HEADER, "X-Guest-Key must be 22 to 64 of A-Z, a-z, 0-9, _ and -."
+        )
+    return raw
+
+
 def client_from_request(form_token: str | None = None, honeypot: str | None = None) -> Client:
     """Who is submitting, as the request tells: hashed address, origin, and the widget's bot
     checks (the signed form token it sends back, the hidden field a person leaves empty)."""
@@ -91,6 +125,8 @@ def client_from_request(form_token: str | None = None, honeypot: str | None = No
         honeypot_filled=bool(honeypot),
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent", "")[:300],
+        reader_token=reader_token(),
+        guest_key=guest_key(),
     )
 
 

@@ -25,7 +25,9 @@ from ..errors import (
     Forbidden,
     IdempotencyKeyReused,
     InvalidEditToken,
+    InvalidReaderToken,
     NotFound,
+    SignInRequired,
 )
 from ..fastpath import KNOWN_VERSION
 from ..models import Comment, IdempotentRequest, Reason, Site
@@ -43,6 +45,7 @@ from .limits import (
 )
 from .operations import Answer, from_settings, operation
 from .payload import (
+    IDENTITY_HEADERS,
     client_from_request,
     client_ip_hash,
     editing_client,
@@ -207,8 +210,16 @@ _OWN_COMMENT_LINK = {
             },
         )
     },
-    errors=(Forbidden, ArticleClosed, Banned, NotFound, IdempotencyKeyReused),
-    headers=idempotency.DECLARED,
+    errors=(
+        Forbidden,
+        ArticleClosed,
+        Banned,
+        SignInRequired,
+        InvalidReaderToken,
+        NotFound,
+        IdempotencyKeyReused,
+    ),
+    headers={**idempotency.DECLARED, **IDENTITY_HEADERS},
     rate_limited=True,
 )
 @limiter.limit(SUBMIT_LIMIT, exempt_when=idempotency.is_replay)

@@ -30,7 +30,15 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     ),
     # Back into the queue, to be decided again.
     Action.RESTORE: (frozenset({Status.REJECTED, Status.SPAM}), Status.PENDING),
+    # An editor's pick is approved and shown first; unfeatured, it stays approved.
+    Action.FEATURE: (
+        frozenset({Status.PENDING, Status.PUBLISHED, Status.APPROVED}),
+        Status.APPROVED,
+    ),
+    Action.UNFEATURE: (frozenset({Status.APPROVED}), Status.APPROVED),
 }
+#: What featuring and unfeaturing set ``Comment.featured`` to.
+FEATURING = {Action.FEATURE: True, Action.UNFEATURE: False}
 #: The actions that say why (a reason code); the reason when none is given.
 DEFAULT_REASON = {Action.REJECT: Reason.OTHER, Action.SPAM: Reason.SPAM}
 MAX_BULK = 200
@@ -42,8 +50,10 @@ _ALREADY = {
     Action.REJECT: "rejected",
     Action.SPAM: "marked as spam",
     Action.RESTORE: "in the queue",
+    Action.FEATURE: "featured",
+    Action.UNFEATURE: "not featured",
 }
-_DONE = {**_ALREADY, Action.RESTORE: "restored"}
+_DONE = {**_ALREADY, Action.RESTORE: "restored", Action.UNFEATURE: "unfeatured"}
 
 
 def allowed_actions(status: Status, reported: bool = False) -> list[Action]:
@@ -52,10 +62,21 @@ def allowed_actions(status: Status, reported: bool = False) -> list[Action]:
     A reported comment that is already approved can be approved again: kept up, its reports
     answered (``decide(keep_reported=True)``).
     """
-    actions = [a for a, (sources, _target) in TRANSITIONS.items() if status in sources]
+    actions = [
+        a
+        for a, (sources, _target) in TRANSITIONS.items()
+        if status in sources and a not in FEATURING
+    ]
     if reported and status is Status.APPROVED:
         actions.insert(0, Action.APPROVE)
     return actions
+
+
+def feature_action(status: Status, featured: bool) -> Action | None:
+    """Feature or unfeature, whichever applies to a comment (None: neither)."""
+    if featured:
+        return Action.UNFEATURE
+    return Action.FEATURE if status in TRANSITIONS[Action.FEATURE][0] else None
 
 
 def decide(
@@ -80,7 +101,9 @@ def decide(
     flagged tab needs a way to clear a report it disagrees with).
     """
     if action not in TRANSITIONS:
-        raise ValidationError("action", "action must be approve, reject, spam or restore.")
+        raise ValidationError(
+            "action", "action must be approve, reject, spam, restore, feature or unfeature."
+        )
     if reason is not None and action not in DEFAULT_REASON:
         raise ValidationError("reason", "Only a rejection or a spam verdict takes a reason.")
     ids = list(dict.fromkeys(comment_ids))
@@ -101,10 +124,11 @@ def decide(
         )
     sources, target = TRANSITIONS[action]
     kept = keep_reported and action is Action.APPROVE
+    featuring = FEATURING.get(action)
     stuck = [
         c
         for c in comments.values()
-        if c.status not in sources
+        if (c.status not in sources or c.featured is featuring)
         and not (kept and c.status is Status.APPROVED and c.open_flag_count > 0)
     ]
     if stuck:
@@ -122,20 +146,29 @@ def decide(
         reason=reason,
         explanation=explanation,
     )
+    if featuring is not None:
+        for comment in ordered:
+            comment.featured = featuring
     _learn(session, first_decisions, action, reason)
     return ordered
 
 
 def _why_stuck(action: Action, target: Status, stuck: Sequence[Comment]) -> str:
     """Why the action does not apply, in words: "Comment 12 is already approved."."""
-    already = [c.id for c in stuck if c.status is target]
-    other = [c for c in stuck if c.status is not target]
+    featuring = FEATURING.get(action)
+    if featuring is not None:
+        already = [c.id for c in stuck if c.featured is featuring]
+        other = [c for c in stuck if c.featured is not featuring]
+    else:
+        already = [c.id for c in stuck if c.status is target]
+        other = [c for c in stuck if c.status is not target]
     parts = []
     if already:
         listed = ", ".join(map(str, already))
         noun = "Comment" if len(already) == 1 else "Comments"
         verb = "is" if len(already) == 1 else "are"
-        parts.append(f"{noun} {listed} {verb} already {_ALREADY[action]}.")
+        already_word = "" if action is Action.UNFEATURE else "already "
+        parts.append(f"{noun} {listed} {verb} {already_word}{_ALREADY[action]}.")
     for comment in other:
         status = comment.status.value
         parts.append(f"Comment {comment.id} is {status}: it cannot be {_DONE[action]}.")
@@ -147,7 +180,7 @@ def _learn(
 ) -> None:
     """Teach the spam score a moderator's first verdict on each comment: an approval is ham, a
     spam decision (or a rejection for spam) is spam; other rejections say nothing about spam."""
-    if action is Action.APPROVE:
+    if action in (Action.APPROVE, Action.FEATURE):
         is_spam = False
     elif action is Action.SPAM or (action is Action.REJECT and reason is Reason.SPAM):
         is_spam = True

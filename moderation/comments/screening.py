@@ -57,6 +57,9 @@ class Client:
     honeypot_filled: bool = False
     ip: str | None = None
     user_agent: str | None = None
+    # Who they are: the publisher's signed token (``X-Reader-Token``), or a guest's browser key.
+    reader_token: str | None = None
+    guest_key: str | None = None
 
 
 def settings_for(site: Site, policy: Policy) -> rules.RuleSettings:

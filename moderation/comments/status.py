@@ -17,7 +17,7 @@ from . import writes
 
 #: The actions that are a moderator's verdict: they mark the comment decided and answer its
 #: reports. The others (an author's edit or deletion, a rule's hold) only move it.
-VERDICTS = frozenset({Action.APPROVE, Action.REJECT, Action.SPAM, Action.RESTORE})
+VERDICTS = frozenset({Action.APPROVE, Action.REJECT, Action.SPAM, Action.RESTORE, Action.FEATURE})
 
 
 def change_status(
@@ -41,6 +41,8 @@ def change_status(
     for comment in comments:
         before = comment.status
         comment.status = target
+        if target not in PUBLIC_STATUSES:
+            comment.featured = False  # a pick taken down is no longer a pick
         if action in VERDICTS:
             comment.decided_at = now
             if comment.open_flag_count:

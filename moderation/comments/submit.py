@@ -9,7 +9,7 @@ before the database's one write lock is taken (see :func:`moderation.db.read_pha
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -18,13 +18,23 @@ from sqlalchemy.orm import Session
 
 from .. import rules
 from ..db import read_phase
-from ..errors import ArticleClosed, Forbidden, NotFound, ValidationError
+from ..errors import ArticleClosed, Forbidden, NotFound, SignInRequired, ValidationError
 from ..identity import author_key, new_token, token_hash
-from ..models import PUBLIC_STATUSES, Action, Article, Comment, ModerationMode, Site, Status, utcnow
+from ..models import (
+    PUBLIC_STATUSES,
+    Action,
+    Article,
+    Comment,
+    Commenters,
+    ModerationMode,
+    Site,
+    Status,
+    utcnow,
+)
 from ..prepared import Prepared, as_loaded, entity_columns
 from ..sanitize import sanitize_comment, visible_text
 from ..urls import origin_of
-from . import screening, writes
+from . import readers, screening, writes
 from .bans import check_banned
 
 
@@ -57,6 +67,7 @@ class Screened:
     html: str
     author_key: str
     ip_hash: str | None
+    signed_in: readers.SignedIn | None
     parent: Comment | None
     outcome: rules.Screening
     spam_score: float | None
@@ -110,6 +121,16 @@ def moderation_mode(site: Site, article: Article | None) -> ModerationMode:
     return (article.moderation_mode if article else None) or site.moderation_mode
 
 
+def check_guest_allowed(site: Site) -> None:
+    """Refuse a guest where only signed-in readers may comment, saying where to sign in."""
+    if site.commenters is Commenters.READERS:
+        where = f" at {site.login_url}" if site.login_url else ""
+        raise SignInRequired(
+            f"Only signed-in readers may comment on {site.name}: sign in{where} first.",
+            details={"login_url": site.login_url},
+        )
+
+
 def cleaned_body(body: str) -> str:
     """The body as sanitized HTML; refused if nothing visible is left of it."""
     html = sanitize_comment(body)
@@ -140,7 +161,22 @@ def screen_submission(
     check_open(site, article is not None and article.closed)
     parent = _parent(session, article, new.parent_id)
 
-    key = author_key(policy.secret_key, site.id, new.author_name, new.author_email)
+    signed_in = readers.identify(session, site, client.reader_token, now)
+    if signed_in is None:
+        check_guest_allowed(site)
+    else:
+        # The publisher's login speaks for the reader: its name and email over what was typed.
+        new = replace(
+            new,
+            author_name=signed_in.claims.name or new.author_name,
+            author_email=signed_in.claims.email or new.author_email,
+        )
+    key = author_key(
+        policy.secret_key,
+        site.id,
+        subject=signed_in.claims.subject if signed_in else None,
+        guest_key=client.guest_key,
+    )
     check_banned(
         session,
         site,
@@ -165,6 +201,11 @@ def screen_submission(
         article_url=article.url if article and article.url else new.article_url,
     )
     screening.check_length(new.body, settings)
+    candidate = replace(
+        candidate,
+        staff=signed_in is not None and signed_in.staff,
+        guest_held=signed_in is None and site.commenters is Commenters.MIXED,
+    )
     return Screened(
         site=site,
         article_key=article_key,
@@ -172,6 +213,7 @@ def screen_submission(
         html=html,
         author_key=key,
         ip_hash=client.ip_hash,
+        signed_in=signed_in,
         parent=parent,
         outcome=rules.screen(candidate, settings),
         spam_score=candidate.spam_score,
@@ -203,6 +245,8 @@ def store_submission(
     )
     check_open(site, closed)
     token = edit_token or new_token()
+    signed_in = screened.signed_in
+    reader = readers.remember(session, site, signed_in, new.author_name) if signed_in else None
     comment = writes.insert_comment(
         session,
         site_id=site.id,
@@ -213,6 +257,9 @@ def store_submission(
         author_name=new.author_name,
         author_email=new.author_email,
         author_key=screened.author_key,
+        reader_id=reader.id if reader else None,
+        staff=signed_in is not None and signed_in.staff,
+        badges=list(reader.badges) if reader else [],
         ip_hash=screened.ip_hash,
         body_text=new.body,
         html=screened.html,

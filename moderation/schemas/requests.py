@@ -79,16 +79,24 @@ class Query(Request):
 class ThreadQuery(Query):
     """Which page of a thread: an order, a size, a cursor, or the rest of one long thread."""
 
-    sort: Literal["oldest", "newest"] = "oldest"
+    sort: Literal["oldest", "newest", "best"] = Field(
+        default="oldest", description="`best`: most reactions first, then newest."
+    )
     limit: PageSize = Field(default=DEFAULT_THREAD_LIMIT, description="Top-level comments a page.")
     cursor: Cursor | SkipJsonSchema[None] = None
     replies_to: QueryId | SkipJsonSchema[None] = Field(
         default=None, description="The rest of one thread marked `more_replies`, flat."
     )
+    featured: bool = Field(
+        default=False, description="Only the editors' picks, replies among them, newest first."
+    )
 
     def fingerprint(self) -> str:
         """A short name of the query, for thread ETags and cache keys."""
-        raw = f"{self.sort}|{self.limit}|{self.cursor or ''}|{self.replies_to or ''}"
+        raw = (
+            f"{self.sort}|{self.limit}|{self.cursor or ''}|{self.replies_to or ''}"
+            f"|{int(self.featured)}"
+        )
         return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
 
 
@@ -235,7 +243,28 @@ class SpamDecision(Request):
     explanation: OptionalExplanation = None
 
 
-AnyDecision = ApproveDecision | RejectDecision | SpamDecision | RestoreDecision
+class FeatureDecision(Request):
+    """Feature: an editor's pick, approved and shown first in the thread."""
+
+    action: Literal["feature"]
+    explanation: OptionalExplanation = None
+
+
+class UnfeatureDecision(Request):
+    """No longer featured; it stays approved."""
+
+    action: Literal["unfeature"]
+    explanation: OptionalExplanation = None
+
+
+AnyDecision = (
+    ApproveDecision
+    | RejectDecision
+    | SpamDecision
+    | RestoreDecision
+    | FeatureDecision
+    | UnfeatureDecision
+)
 #: One decision; which fields it takes follows from its action (only a rejection or a spam
 #: verdict says why).
 Decision = Annotated[AnyDecision, Field(discriminator="action")]
@@ -258,7 +287,15 @@ class BulkSpam(SpamDecision):
     ids: CommentIds
 
 
-AnyBulkDecision = BulkApprove | BulkReject | BulkSpam | BulkRestore
+class BulkFeature(FeatureDecision):
+    ids: CommentIds
+
+
+class BulkUnfeature(UnfeatureDecision):
+    ids: CommentIds
+
+
+AnyBulkDecision = BulkApprove | BulkReject | BulkSpam | BulkRestore | BulkFeature | BulkUnfeature
 #: The same decision for many comments.
 BulkDecision = Annotated[AnyBulkDecision, Field(discriminator="action")]
 

@@ -39,6 +39,12 @@ class PublicComment(TypedDict):
     html: Annotated[str, Field(description="Sanitized HTML: the only rendering of the body.")]
     created_at: Timestamp
     edited_at: Timestamp | None
+    staff: Annotated[bool, Field(description="Written by the newsroom's staff.")]
+    badges: Annotated[
+        list[str], Field(description="Badges the site's login gave the author (plain text).")
+    ]
+    featured: Annotated[bool, Field(description="An editor's pick.")]
+    reactions: Annotated[int, Field(description="Readers' reactions, one each.")]
 
 
 class ThreadComment(PublicComment):
@@ -60,9 +66,24 @@ class ThreadArticle(TypedDict):
     closed: bool
 
 
+class ThreadSite(TypedDict):
+    """What the widget needs of its site: who may comment, and the words it shows."""
+
+    commenters: Annotated[
+        Literal["guests", "readers", "mixed"],
+        Field(
+            description="`guests`: anyone; `readers`: only signed-in readers; `mixed`: both, "
+            "guests' comments held for a moderator."
+        ),
+    ]
+    login_url: Annotated[str | None, Field(description="Where a reader signs in.")]
+    reaction_label: Annotated[str, Field(description="The reaction button's label.")]
+
+
 class Thread(TypedDict):
     """A page of an article's public thread (empty for an article nobody commented on yet)."""
 
+    site: ThreadSite
     article: ThreadArticle
     comments: list[ThreadComment]
     total: Annotated[int, Field(description="Public comments of the article, replies included.")]
@@ -230,9 +251,35 @@ class ErrorBody(TypedDict):
     message: Annotated[str, Field(description="For a person: what went wrong and what to do.")]
     field: NotRequired[Annotated[str, Field(description="The request field at fault.")]]
     ids: NotRequired[Annotated[list[int], Field(description="The ids not found.")]]
+    login_url: NotRequired[
+        Annotated[str | None, Field(description="`sign_in_required`: where to sign in.")]
+    ]
 
 
 class Error(TypedDict):
     """Every 4xx and 5xx."""
 
     error: ErrorBody
+
+
+# --- Readers ----------------------------------------------------------------------------------
+
+
+class ReactionCount(TypedDict):
+    """The comment's reactions after this one was given or taken back."""
+
+    comment_id: int
+    reactions: int
+    reacted: Annotated[bool, Field(description="Whether this reader now reacts to it.")]
+
+
+class SignedInReader(TypedDict):
+    name: str
+    badges: list[str]
+    staff: bool
+
+
+class ReaderView(TypedDict):
+    """The signed-in reader, as the site's token names them."""
+
+    reader: SignedInReader

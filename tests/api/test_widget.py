@@ -75,7 +75,7 @@ def test_public_thread_never_shows_email_or_original_text(client, site, post, de
     served = client.get(thread_url(site, ARTICLE)).get_json()["comments"][0]
     assert set(served) == {
         "id", "parent_id", "depth", "author_name", "avatar", "html", "created_at", "edited_at",
-        "replies",
+        "staff", "badges", "featured", "reactions", "replies",
     }  # fmt: skip
 
 

@@ -11,10 +11,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from moderation.comments.decide import decide
-from moderation.comments.screening import Policy
+from moderation.comments.screening import Client, Policy
 from moderation.comments.submit import NewComment, submit
 from moderation.db import db, write_intent
 from moderation.models import Action, Comment
+
+from ..conftest import browser_key
 
 
 @pytest.fixture
@@ -43,8 +45,13 @@ def new_comment(session: Session, policy: Policy) -> Callable[..., Comment]:
         site: str = "news",
         **fields: Any,
     ) -> Comment:
+        client = fields.pop("client", None)
         new = NewComment(body=body, author_name=fields.pop("author_name", "Ann Reader"), **fields)
-        submitted = submit(session, site_slug=site, article_key=article, new=new, policy=policy)
+        if client is None:
+            client = Client(guest_key=browser_key(new.author_name, new.author_email))
+        submitted = submit(
+            session, site_slug=site, article_key=article, new=new, policy=policy, client=client
+        )
         session.commit()
         return submitted.comment
 

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from moderation.comments.decide import TRANSITIONS, allowed_actions, decide
+from moderation.comments.decide import (
+    FEATURING,
+    TRANSITIONS,
+    allowed_actions,
+    decide,
+    feature_action,
+)
 from moderation.errors import InvalidTransition, NotFound, ValidationError
 from moderation.models import Action, Article, Decision, Reason, SpamFeature, Status
 
@@ -71,10 +77,44 @@ def test_another_sites_comment_is_not_found(session, make_site, new_comment):
 
 def test_every_action_names_where_it_can_start():
     for action, (sources, target) in TRANSITIONS.items():
+        if action in FEATURING:
+            # Featuring changes the pick, not (for an approved comment) the status.
+            assert target is Status.APPROVED
+            continue
         assert target not in sources or action is Action.RESTORE
         for status in Status:
             assert (action in allowed_actions(status)) == (status in sources)
     assert allowed_actions(Status.APPROVED, reported=True)[0] is Action.APPROVE
+
+
+def test_which_of_feature_and_unfeature_a_card_offers():
+    assert feature_action(Status.PENDING, False) is Action.FEATURE
+    assert feature_action(Status.APPROVED, False) is Action.FEATURE
+    assert feature_action(Status.APPROVED, True) is Action.UNFEATURE
+    assert feature_action(Status.REJECTED, False) is None
+
+
+def test_featuring_approves_and_unfeaturing_keeps_it_up(session, new_comment, approve):
+    comment = new_comment()
+    [featured] = approve(comment, action=Action.FEATURE)
+    assert (featured.status, featured.featured) == (Status.APPROVED, True)
+    with pytest.raises(InvalidTransition, match="already featured"):
+        approve(comment, action=Action.FEATURE)
+    [kept] = approve(comment, action=Action.UNFEATURE)
+    assert (kept.status, kept.featured) == (Status.APPROVED, False)
+    with pytest.raises(InvalidTransition, match="is not featured"):
+        approve(comment, action=Action.UNFEATURE)
+    log = session.scalars(
+        select(Decision.action).where(Decision.comment_id == comment.id).order_by(Decision.id)
+    ).all()
+    assert log[-2:] == [Action.FEATURE, Action.UNFEATURE]
+
+
+def test_a_pick_rejected_is_no_longer_a_pick(session, new_comment, approve):
+    comment = new_comment()
+    approve(comment, action=Action.FEATURE)
+    [rejected] = approve(comment, action=Action.REJECT)
+    assert (rejected.status, rejected.featured) == (Status.REJECTED, False)
 
 
 def test_the_first_verdict_teaches_the_spam_score(session, new_comment, approve):
