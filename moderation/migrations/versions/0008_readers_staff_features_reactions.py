@@ -35,6 +35,52 @@ def _swap_action_check(actions: Sequence[str]) -> None:
         batch_op.create_check_constraint(op.f(name), _action_check(actions))
 
 
+def _keep_author_bans() -> None:
+    """Author bans were keyed to what the author typed (their email, else their name), and new
+    comments are never keyed so again. A ban that names a comment with an email goes on as a
+    ban of that email, so no ban lapses with the change of keys."""
+    from flask import current_app
+
+    from moderation.identity import email_hash
+
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT b.site_id, b.label, b.reason, b.comment_id, b.created_by, b.created_at,"
+            " b.expires_at, c.author_email FROM bans b JOIN comments c ON c.id = b.comment_id"
+            " WHERE b.kind = 'author' AND c.author_email IS NOT NULL"
+        )
+    ).all()
+    if not rows:
+        return
+    secret = current_app.config["SECRET_KEY"]
+    bans = sa.table(
+        "bans",
+        *(
+            sa.column(name)
+            for name in ("site_id", "kind", "value_hash", "label", "reason", "comment_id",
+                         "created_by", "created_at", "expires_at")
+        ),
+    )  # fmt: skip
+    op.bulk_insert(
+        bans,
+        [
+            {
+                "site_id": row.site_id,
+                "kind": "email",
+                "value_hash": email_hash(secret, row.site_id, row.author_email),
+                "label": row.author_email,
+                "reason": row.reason,
+                "comment_id": row.comment_id,
+                "created_by": row.created_by,
+                "created_at": row.created_at,
+                "expires_at": row.expires_at,
+            }
+            for row in rows
+        ],
+    )
+
+
 def upgrade() -> None:
     # Adding a column with a constant default rewrites nothing on PostgreSQL 11 and later: a
     # deployed comments table gains these without a long lock.
@@ -168,6 +214,7 @@ def upgrade() -> None:
             op.create_index(name, "comments", columns)
 
     _swap_action_check(NEW_ACTIONS)
+    _keep_author_bans()
 
 
 def downgrade() -> None:
