@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.run            # the full run: 3 runs of 10 s per scenario, medians
     .venv/bin/python -m bench.run --quick    # one short run of each, to try it out
     .venv/bin/python -m bench.run --against c2c4a7c   # and the service at that commit, same run
+    .venv/bin/python -m bench.run --only s3 --no-isso # some scenarios only, printed
 
 Every server runs under gunicorn with the same settings, the service's own file
 (moderation/gunicorn_conf.py: 2 workers of the front in moderation/front.py, each an event loop
@@ -476,7 +477,14 @@ def main() -> None:
     )
     parser.add_argument("--no-isso", action="store_true")
     parser.add_argument("--against", metavar="REV", help="also measure the service at commit REV")
+    parser.add_argument(
+        "--only",
+        metavar="S3,S5",
+        type=lambda text: {name.strip().lower() for name in text.split(",")},
+        help="only these scenarios (printed, not written to RESULTS.md)",
+    )
     args = parser.parse_args()
+    chosen = args.only or set(SCENARIOS) | {"s5-cold"}
     baseline = Baseline.checkout(args.against) if args.against else None
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -509,8 +517,11 @@ def main() -> None:
             same drift on both sides."""
             servers = [service(s.system, s.url, s.instance, s.tree) for s in subjects]
             try:
-                plan = [(SCENARIOS[name], name, CONNECTIONS) for name in scenarios]
-                plan.append((S5_FEW, "s5", MODERATORS))
+                plan = [
+                    (SCENARIOS[name], name, CONNECTIONS) for name in scenarios if name in chosen
+                ]
+                if "s5" in chosen:
+                    plan.append((S5_FEW, "s5", MODERATORS))
                 for label, name, connections in plan:
                     measured = measure_interleaved(
                         label,
@@ -560,7 +571,7 @@ def main() -> None:
             print("starting Isso", flush=True)
             other = isso(folder)
             try:
-                for scenario in ("s1", "s2", "s4", "s3"):
+                for scenario in [name for name in ("s1", "s2", "s4", "s3") if name in chosen]:
                     results.append(measure(scenario.upper(), "isso", other.port,
                                            lua_scripts[f"{scenario}-isso"], runs, duration))  # fmt: skip
                 memory["isso"] = other.worker_rss_mb()
@@ -587,7 +598,7 @@ def main() -> None:
         + "\n\n"
     )
     print("\n" + report)
-    if not args.quick:
+    if not args.quick and not args.only:
         (ROOT / "bench" / "RESULTS.md").write_text(header + report + "\n")
         print("\nwritten to bench/RESULTS.md")
 
