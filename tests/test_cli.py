@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 
+import jwt
 import pytest
 from click.testing import CliRunner
 
@@ -83,6 +84,36 @@ def test_site_moderator_and_token_work_end_to_end(env, tmp_path):
     client = app.test_client()
     response = client.get("/api/v1/sites/news/queue", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_sso_secrets_and_who_may_comment(env):
+    run("init")
+    run("site", "create", "news", "--origin", "https://news.example")
+    refused = run("site", "readers", "news", "--commenters", "readers", ok=False)
+    assert "SSO secret first" in refused.output
+    first = run("site", "sso-secret", "news").stdout.strip().splitlines()[-1]
+    rotated = run("site", "sso-secret", "news", "--grace-hours", "2")
+    second = rotated.stdout.strip().splitlines()[-1]
+    assert first != second and second.startswith("sso_")
+    assert "keeps working for 2 h" in rotated.stderr
+    out = run(
+        "site", "readers", "news", "--commenters", "readers",
+        "--login-url", "https://news.example/login", "--reaction-label", "Agree",
+    ).output  # fmt: skip
+    assert "readers may comment, signing in at https://news.example/login" in out
+    bad = run("site", "readers", "news", "--login-url", "javascript:alert(1)", ok=False)
+    assert "http(s) address" in bad.output
+
+    client = create_app().test_client()
+    thread = client.get("/api/v1/sites/news/articles/a/comments").get_json()
+    assert thread["site"] == {
+        "commenters": "readers",
+        "login_url": "https://news.example/login",
+        "reaction_label": "Agree",
+    }
+    token = jwt.encode({"sub": "r1", "name": "Rhea"}, first, algorithm="HS256")
+    answer = client.get("/api/v1/sites/news/reader", headers={"X-Reader-Token": token})
+    assert answer.get_json()["reader"]["name"] == "Rhea"  # the old secret, in its grace period
 
 
 def test_serve_runs_a_production_server(env):
