@@ -91,6 +91,14 @@ class InvalidReaderToken(ApiError):
     default_message = "Sign in again: the reader token is not valid."
 
 
+class IdentityRequired(ApiError):
+    """Say who you are: a signed-in reader's ``X-Reader-Token``, or a guest's ``X-Guest-Key``."""
+
+    status = 401
+    code = "identity_required"
+    default_message = "Send X-Reader-Token (signed in) or X-Guest-Key (a guest) to react."
+
+
 class Forbidden(ApiError):
     """Not allowed: another site's queue, a page or an address outside the site's origins."""
 

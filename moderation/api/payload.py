@@ -104,7 +104,7 @@ def reader_token() -> str | None:
 def guest_key() -> str | None:
     """The ``X-Guest-Key`` header, checked: random-looking, of a sensible length."""
     raw = request.headers.get(GUEST_KEY_HEADER)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if not GUEST_KEY.fullmatch(raw):
         raise ValidationError(

@@ -16,6 +16,7 @@ from ..comments.submit import get_site
 from ..db import db
 from ..errors import (
     AlreadyReacted,
+    IdentityRequired,
     InvalidReaderToken,
     NotFound,
     SignInRequired,
@@ -110,7 +111,7 @@ def _reaction(comment_id: int, give: bool) -> Response:
     tag="widget",
     headers=IDENTITY_HEADERS,
     answers={201: Answer(responses.ReactionCount)},
-    errors=(NotFound, AlreadyReacted, InvalidReaderToken, SignInRequired),
+    errors=(NotFound, AlreadyReacted, IdentityRequired, InvalidReaderToken, SignInRequired),
     rate_limited=True,
 )
 @limiter.limit(REACTION_LIMIT)
@@ -125,7 +126,7 @@ def react(comment_id: int) -> Response:
     tag="widget",
     headers=IDENTITY_HEADERS,
     answers={200: Answer(responses.ReactionCount)},
-    errors=(NotFound, InvalidReaderToken, SignInRequired),
+    errors=(NotFound, IdentityRequired, InvalidReaderToken, SignInRequired),
     rate_limited=True,
 )
 @limiter.limit(REACTION_LIMIT)

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import AlreadyReacted, NotFound, ValidationError
+from ..errors import AlreadyReacted, IdentityRequired, NotFound
 from ..identity import reactor_key
 from ..models import PUBLIC_STATUSES, Article, Comment, Reaction, Site, utcnow
 from ..prepared import Prepared
@@ -64,9 +64,7 @@ def reactor(
         return comment, site, reactor_key(secret_key, site.id, subject=signed_in.claims.subject)
     check_guest_allowed(site)
     if guest_key is None:
-        raise ValidationError(
-            "X-Guest-Key", "Send X-Reader-Token (signed in) or X-Guest-Key (a guest) to react."
-        )
+        raise IdentityRequired()
     # Guests of a mixed site react like anyone: a reaction is counted, never held.
     return comment, site, reactor_key(secret_key, site.id, guest_key=guest_key)
 

@@ -80,7 +80,8 @@ def test_every_error_an_operation_answers_is_listed_under_its_status(document):
         if status.startswith(("4", "5"))
     }  # fmt: skip
     assert codes["400"] == ["validation_error"]
-    assert codes["403"] == ["article_closed", "banned", "forbidden"]
+    assert codes["403"] == ["article_closed", "banned", "forbidden", "sign_in_required"]
+    assert codes["401"] == ["invalid_reader_token"]
     assert codes["413"] == ["payload_too_large"] and codes["415"] == ["unsupported_media_type"]
     assert codes["414"] == ["uri_too_long"] and codes["429"] == ["rate_limited"]
     assert codes["503"] == ["unavailable"]

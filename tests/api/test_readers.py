@@ -268,8 +268,8 @@ def test_reactions_need_an_identity_and_a_public_comment(client, post, decide):
     assert _react(client, pending, "a" * 32).status_code == 404
     decide(pending)
     no_key = client.post(f"/api/v1/comments/{pending}/reactions")
-    assert no_key.status_code == 400
-    assert no_key.get_json()["error"]["field"] == "X-Guest-Key"
+    assert no_key.status_code == 401
+    assert no_key.get_json()["error"]["code"] == "identity_required"
 
 
 def test_best_sorts_by_reactions_then_newest(client, post, decide):

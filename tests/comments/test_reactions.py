@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moderation.comments import reactions
-from moderation.errors import AlreadyReacted, NotFound, ValidationError
+from moderation.errors import AlreadyReacted, IdentityRequired, NotFound
 from moderation.models import Article, Comment, Status
 
 
@@ -49,7 +49,7 @@ def test_who_reacts(session, new_comment, approve, app):
         session, comment.id, secret_key=secret, token=None, guest_key="h" * 32
     )
     assert guest != other
-    with pytest.raises(ValidationError):
+    with pytest.raises(IdentityRequired):
         reactions.reactor(session, comment.id, secret_key=secret, token=None, guest_key=None)
 
 
