@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits.strategies import FixedWindowRateLimiter
 
@@ -13,7 +13,7 @@ from ..errors import ApiError
 from ..identity import keyed_hash
 from ..schemas.requests import submit_comment
 from .limit_store import MachineStorage, store_uri
-from .payload import client_ip_hash, json_body
+from .payload import GUEST_KEY_HEADER, READER_TOKEN, client_ip_hash, json_body
 
 # Per client address. A reader writes a comment in minutes, not seconds: five a minute leaves room
 # for quick replies in a live discussion, thirty an hour stops a flood from one address while a
@@ -35,9 +35,16 @@ def _address_key() -> str:
 def author_limit_key() -> str:
     """Per author as well as per address: one person behind many addresses is still one.
 
-    The body is parsed as the view parses it (once: ``json_body`` keeps it for the view); a body
-    that does not parse counts against "unknown", and the view refuses it.
+    The author is who the request says it is, by what cannot be borrowed first: the reader's
+    token or the guest's browser key (so no one can spend another reader's allowance by typing
+    their email), else, for a client that sends neither, the typed email or name. The body is
+    parsed as the view parses it (once: ``json_body`` keeps it for the view); a body that does
+    not parse counts against "unknown", and the view refuses it.
     """
+    secret = current_app.config["SECRET_KEY"]
+    sent = request.headers.get(READER_TOKEN) or request.headers.get(GUEST_KEY_HEADER)
+    if sent:
+        return "author:" + keyed_hash(secret, "limit", "sent:" + sent)[:32]
     try:
         submission = json_body(submit_comment(current_app.config["SETTINGS"].max_comment_chars))
     except ApiError:
@@ -47,7 +54,6 @@ def author_limit_key() -> str:
     if not identity:
         return "author:unknown"
     # Hashed, like addresses: the limit store holds no one's name or email.
-    secret = current_app.config["SECRET_KEY"]
     return "author:" + keyed_hash(secret, "limit", identity.strip().casefold())[:32]
 
 

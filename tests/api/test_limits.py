@@ -103,6 +103,35 @@ def test_author_limit_applies_across_addresses(tmp_path):
     assert response.status_code == 429
 
 
+def test_the_author_limit_follows_the_browser_key_not_a_typed_name(tmp_path):
+    client = _app(tmp_path).test_client()
+    url = thread_url("news", "a")
+    rita = {"X-Guest-Key": "r" * 32}
+    for i in range(5):
+        response = client.post(
+            url,
+            json={"body": f"c{i}", "author_name": "Rita"},
+            headers=rita,
+            environ_base={"REMOTE_ADDR": f"203.0.113.{i}"},
+        )
+        assert response.status_code == 201
+    roaming = client.post(
+        url,
+        json={"body": "again", "author_name": "Someone else"},
+        headers=rita,
+        environ_base={"REMOTE_ADDR": "203.0.113.99"},
+    )
+    assert roaming.status_code == 429
+    # Someone typing Rita's name from their own browser spends none of her allowance.
+    other = client.post(
+        url,
+        json={"body": "hello", "author_name": "Rita"},
+        headers={"X-Guest-Key": "o" * 32},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert other.status_code == 201
+
+
 def _post(port: int, n: int) -> int:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{thread_url('news', 'shared')}",
