@@ -143,3 +143,16 @@ def test_a_decision_changes_the_cached_thread(client, site, post, decide):
     assert [c["id"] for c in client.get(url).get_json()["comments"]] == [cid]
     decide(cid, "reject", reason="abuse")
     assert client.get(url).get_json()["comments"] == []
+
+
+def test_reactions_move_the_cache_key_at_most_once_a_second():
+    from moderation.threads import REACTION_SETTLE, reaction_mark
+
+    assert reaction_mark(None, 1000.5) == 0
+    # Reactions arriving: the key is the current second, whatever the rate.
+    marks = {reaction_mark(1000, 1000 + t / 50) for t in range(50)}
+    assert marks == {-1000}
+    assert reaction_mark(1001, 1001.2) == -1001
+    # Settled: the latest reaction's second, for as long as no other comes.
+    assert reaction_mark(1001, 1001 + REACTION_SETTLE) == 1001
+    assert reaction_mark(1001, 5000.0) == 1001
