@@ -28,7 +28,8 @@ CLOCK_SKEW = 60
 MAX_TOKEN_CHARS = 8192
 MAX_BADGES = 8
 MAX_BADGE_CHARS = 32
-_BADGE = re.compile(r"[^\x00-\x1f\x7f<>&\"']{1,32}")
+# Any characters but control ones: a badge is a label, shown as text wherever it goes.
+_BADGE = re.compile(r"[^\x00-\x1f\x7f]{1,32}")
 _EMAIL = re.compile(r"[^@\s<>\"]{1,64}@[^@\s<>\"]{1,189}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

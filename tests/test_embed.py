@@ -7,7 +7,9 @@ import re
 
 from moderation.embed import widget_script
 
-BUDGET = 15 * 1024  # the script and its styles, gzipped
+# The script and its styles, gzipped: 15 KB until readers signed in, badges, picks, reactions and
+# permalinks came (16.1 KB with them). Coral's embed is ten times that.
+BUDGET = 17 * 1024
 
 
 def test_script_is_cacheable_and_revalidates(client):

@@ -8,7 +8,10 @@ from ..urls import origin_of
 EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Form-Token, Idempotent-Replayed"
 PREFLIGHT_HEADERS = [
     ("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE"),
-    ("Access-Control-Allow-Headers", "Content-Type, X-Edit-Token, If-None-Match, Idempotency-Key"),
+    (
+        "Access-Control-Allow-Headers",
+        "Content-Type, X-Edit-Token, If-None-Match, Idempotency-Key, X-Reader-Token, X-Guest-Key",
+    ),
     ("Access-Control-Max-Age", "600"),
 ]
 

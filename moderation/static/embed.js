@@ -8,6 +8,17 @@
  * origin needs no 'unsafe-inline'. Talks only to the service it was loaded from. Everything a
  * reader wrote is set with textContent, except `html`, which the service sanitized on write: it is
  * the one place this file assigns innerHTML.
+ *
+ * Signed-in readers: the publisher's login signs a token (a JWT, HS256, with the site's SSO
+ * secret) and the page passes it in `data-reader-token="JWT"` on the element, or, for a page that
+ * signs in without reloading, through
+ *
+ *   window.ModerationComments.signIn(token)   // a Promise; the form then shows who is signed in
+ *   window.ModerationComments.signOut()       // signs the token out at the service and forgets it
+ *
+ * The script loads async: a page that calls these early waits for the `moderation:ready` event on
+ * document. Without a token the widget speaks for a guest with a random key of its own, kept in
+ * this browser's localStorage.
  */
 (() => {
   "use strict";
@@ -19,7 +30,10 @@
   const API = BASE + "/api/v1";
   const OWN_KEY = "moderation:own:" + BASE;
   const NAME_KEY = "moderation:name:" + BASE;
+  const GUEST_KEY = "moderation:guest-key";
+  const REACTED_KEY = "moderation:reacted:" + BASE + ":";
   const PAGE = 20;
+  const PERMALINK_PAGES = 20; // pages fetched, at most, to find a linked comment
   const MAX_INDENT = 4;
 
   const TEXT = {
@@ -42,6 +56,11 @@
       more: "Load more comments", moreReplies: "Show more replies",
       network: "The comment service could not be reached. Your text is kept; try again.",
       editedMark: "edited", you: "you", writeComment: "Write a comment", website: "Website",
+      best: "Best", signedInAs: "Signed in as", signIn: "Sign in to comment", signInShort: "Sign in",
+      guestsReviewed: "Comments from guests are reviewed by a moderator before they appear.",
+      signedOut: "You are signed out.", staff: "Staff", featured: "Featured",
+      featuredTab: (n) => `Featured (${n})`, allTab: "All comments", link: "Link",
+      linkTo: (n) => `Link to the comment by ${n}`,
     },
     fr: {
       comments: (n) => (n <= 1 ? `${n} commentaire` : `${n} commentaires`),
@@ -62,6 +81,11 @@
       more: "Plus de commentaires", moreReplies: "Plus de réponses",
       network: "Le service de commentaires est injoignable. Votre texte est conservé ; réessayez.",
       editedMark: "modifié", you: "vous", writeComment: "Écrire un commentaire", website: "Site web",
+      best: "Les meilleurs", signedInAs: "Connecté en tant que", signIn: "Connectez-vous pour commenter", signInShort: "Se connecter",
+      guestsReviewed: "Les commentaires des invités sont relus par un modérateur avant de paraître.",
+      signedOut: "Vous êtes déconnecté.", staff: "Rédaction", featured: "À la une",
+      featuredTab: (n) => `À la une (${n})`, allTab: "Tous les commentaires", link: "Lien",
+      linkTo: (n) => `Lien vers le commentaire de ${n}`,
     },
     nl: {
       comments: (n) => (n === 1 ? "1 reactie" : `${n} reacties`),
@@ -82,6 +106,11 @@
       more: "Meer reacties", moreReplies: "Meer antwoorden",
       network: "De reactiedienst is onbereikbaar. Uw tekst blijft bewaard; probeer het opnieuw.",
       editedMark: "bewerkt", you: "u", writeComment: "Schrijf een reactie", website: "Website",
+      best: "Beste", signedInAs: "Aangemeld als", signIn: "Meld u aan om te reageren", signInShort: "Aanmelden",
+      guestsReviewed: "Reacties van gasten worden eerst door een moderator bekeken.",
+      signedOut: "U bent afgemeld.", staff: "Redactie", featured: "Uitgelicht",
+      featuredTab: (n) => `Uitgelicht (${n})`, allTab: "Alle reacties", link: "Link",
+      linkTo: (n) => `Link naar de reactie van ${n}`,
     },
     de: {
       comments: (n) => (n === 1 ? "1 Kommentar" : `${n} Kommentare`),
@@ -102,6 +131,11 @@
       more: "Weitere Kommentare", moreReplies: "Weitere Antworten",
       network: "Der Kommentardienst ist nicht erreichbar. Ihr Text bleibt erhalten; versuchen Sie es erneut.",
       editedMark: "bearbeitet", you: "Sie", writeComment: "Kommentar schreiben", website: "Webseite",
+      best: "Beste", signedInAs: "Angemeldet als", signIn: "Melden Sie sich an, um zu kommentieren", signInShort: "Anmelden",
+      guestsReviewed: "Kommentare von Gästen werden vor dem Erscheinen von der Moderation geprüft.",
+      signedOut: "Sie sind abgemeldet.", staff: "Redaktion", featured: "Empfohlen",
+      featuredTab: (n) => `Empfohlen (${n})`, allTab: "Alle Kommentare", link: "Link",
+      linkTo: (n) => `Link zum Kommentar von ${n}`,
     },
   };
 
@@ -159,6 +193,23 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
 .status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .notice { padding: .5rem .75rem; border-radius: var(--mod-radius); background: var(--mod-panel); }
 .notice:empty { display: none; }
+a { color: var(--mod-accent); }
+.who { margin: 0; display: flex; gap: .4rem; flex-wrap: wrap; align-items: baseline; }
+.badge { display: inline-block; font-size: .75em; font-weight: 600; line-height: 1.5; padding: 0 .45rem;
+  border: 1px solid var(--mod-border); border-radius: 999px; color: var(--mod-muted); }
+.badge.staff { background: var(--mod-accent); border-color: var(--mod-accent); color: var(--mod-accent-fg); }
+.badge.featured { background: var(--mod-note); border-color: var(--mod-note); color: var(--mod-fg); }
+button.react { display: inline-flex; gap: .35rem; align-items: baseline; padding: .1rem .55rem; font-size: .875em; }
+button.react[aria-pressed="true"] { background: var(--mod-accent); border-color: var(--mod-accent); color: var(--mod-accent-fg); }
+.count { font-weight: 600; font-variant-numeric: tabular-nums; }
+.permalink { font-size: .875em; padding: .2rem .3rem; align-self: center; }
+.tabs { display: flex; gap: .25rem; margin: .75rem 0 0; border-bottom: 1px solid var(--mod-border); }
+.tabs[hidden] { display: none; }
+button[role="tab"] { background: none; border: none; border-bottom: 3px solid transparent; border-radius: 0;
+  padding: .4rem .6rem; font-weight: 600; color: var(--mod-muted); }
+button[role="tab"][aria-selected="true"] { color: var(--mod-fg); border-bottom-color: var(--mod-accent); }
+li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod-radius);
+  box-shadow: 0 0 0 3px var(--mod-focus); }
 `;
 
   /* ---- small helpers ------------------------------------------------------------------ */
@@ -196,6 +247,32 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       this.status = status;
       this.code = error.code;
       this.field = error.field;
+      this.loginUrl = error.login_url; // with sign_in_required
+    }
+  }
+
+  /* This browser's guest key: 32 random bytes, base64url, made once and kept. */
+  let guestKeyCache = null;
+  function guestKey() {
+    if (guestKeyCache) return guestKeyCache;
+    const kept = storage(GUEST_KEY, null);
+    if (typeof kept === "string" && /^[A-Za-z0-9_-]{22,64}$/.test(kept)) {
+      guestKeyCache = kept;
+    } else {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      guestKeyCache = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      store(GUEST_KEY, guestKeyCache);
+    }
+    return guestKeyCache;
+  }
+
+  /* An address the service gave, if it is one a link may point at. */
+  function safeUrl(url) {
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+    } catch (_) {
+      return null;
     }
   }
 
@@ -228,10 +305,10 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
   const RETRY_DELAYS = [1000, 3000];
   const RETRIED_STATUSES = new Set([502, 503, 504]);
 
-  async function callOnce(method, path, body, key) {
+  async function callOnce(method, path, body, key, headers) {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await call(method, path, { body, headers: { "Idempotency-Key": key } });
+        return await call(method, path, { body, headers: { ...(headers || {}), "Idempotency-Key": key } });
       } catch (error) {
         const transient = !(error instanceof ApiError) || RETRIED_STATUSES.has(error.status);
         if (!transient || attempt >= RETRY_DELAYS.length) throw error;
@@ -333,6 +410,13 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       this.sort = "oldest";
       this.formToken = null;
       this.shown = new Set();
+      this.token = host.dataset.readerToken || null;
+      this.reader = null; // who the token names, as the service told
+      this.siteInfo = { commenters: "guests", login_url: null, reaction_label: "Respect" };
+      this.loaded = false;
+      this.nextCursor = null;
+      this.draft = "";
+      this.reacting = new Set();
       this.root = host.attachShadow({ mode: "open" });
       if (!host.dataset.theme) host.dataset.theme = "auto";
       if ("adoptedStyleSheets" in this.root) {
@@ -350,15 +434,241 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
         { "aria-label": this.t.sort, onchange: () => { this.sort = this.sortSelect.value; this.load(); } },
         el("option", { value: "oldest", text: this.t.oldest }),
         el("option", { value: "newest", text: this.t.newest }),
+        el("option", { value: "best", text: this.t.best }),
       );
       this.formSlot = el("div");
       this.list = el("ol", { class: "thread" });
       this.moreSlot = el("div");
+      // Featured comments, when there are any, and the thread: two tabs.
+      const tab = (id, onclick) => el("button", {
+        type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`, onclick,
+        onkeydown: (event) => this.tabKey(event),
+      });
+      this.featuredTab = tab("featured", () => { this.tabChosen = true; this.selectTab("featured"); });
+      this.allTab = tab("all", () => { this.tabChosen = true; this.selectTab("all"); });
+      this.allTab.textContent = this.t.allTab;
+      this.tablist = el("div", { class: "tabs", role: "tablist", hidden: true }, this.featuredTab, this.allTab);
+      this.featuredList = el("ol", { class: "thread" });
+      this.featuredPanel = el("div", { id: "panel-featured", hidden: true }, this.featuredList);
+      this.allPanel = el("div", { id: "panel-all" }, this.list, this.moreSlot);
       this.root.append(
         el("section", { class: "root", lang: this.lang, "aria-label": this.t.comments(0) },
           el("div", { class: "bar" }, this.heading, this.sortSelect),
-          this.formSlot, this.notice, this.list, this.moreSlot, this.status),
+          this.formSlot, this.notice, this.tablist, this.featuredPanel, this.allPanel, this.status),
       );
+      window.addEventListener("hashchange", () => this.revealHash());
+    }
+
+    /* Who is asking: the signed-in reader's token, or this browser's guest key. */
+    identity() {
+      return this.token ? { "X-Reader-Token": this.token } : { "X-Guest-Key": guestKey() };
+    }
+
+    async fetchReader() {
+      this.reader = null;
+      if (!this.token) return;
+      try {
+        const path = `/sites/${encodeURIComponent(this.site)}/reader`;
+        this.reader = (await call("GET", path, { headers: { "X-Reader-Token": this.token } })).reader;
+      } catch (error) {
+        // A token the service refuses (expired, signed out) is forgotten: the reader is a guest.
+        if (error instanceof ApiError && error.status === 401) this.forgetToken(error.message);
+      }
+    }
+
+    forgetToken(message) {
+      this.token = null;
+      this.reader = null;
+      if (message) this.notice.textContent = message;
+    }
+
+    async signIn(token) {
+      this.token = token || null;
+      await this.fetchReader();
+      if (this.loaded) this.renderForm();
+      return this.reader;
+    }
+
+    async signOut() {
+      const token = this.token;
+      this.forgetToken();
+      if (token) {
+        try {
+          await call("POST", `/sites/${encodeURIComponent(this.site)}/logout`, { headers: { "X-Reader-Token": token } });
+        } catch (_) { /* forgotten here whatever the service answered */ }
+      }
+      if (this.loaded) this.renderForm();
+      this.announce(this.t.signedOut);
+    }
+
+    canPost() {
+      return Boolean(this.token) || this.siteInfo.commenters !== "readers";
+    }
+
+    /* The top form, or what stands in its place; a draft survives a change of who is signed in. */
+    renderForm() {
+      const typed = this.formSlot.querySelector("textarea");
+      if (typed && typed.value) this.draft = typed.value;
+      for (const reply of this.root.querySelectorAll("form.reply, .box.signin")) reply.remove();
+      if (this.closed) {
+        this.formSlot.replaceChildren(el("p", { class: "notice", text: this.t.closed }));
+        return;
+      }
+      if (!this.canPost()) {
+        this.formSlot.replaceChildren(this.signInPrompt());
+        return;
+      }
+      const form = this.commentForm(null);
+      if (this.draft) {
+        form.querySelector("textarea").value = this.draft;
+        this.draft = "";
+      }
+      this.formSlot.replaceChildren(form);
+    }
+
+    signInPrompt(tag = "p", className = "notice signin") {
+      const url = safeUrl(this.siteInfo.login_url);
+      return el(tag, { class: className },
+        url ? el("a", { href: url, text: this.t.signIn }) : document.createTextNode(this.t.signIn));
+    }
+
+    /* The service says only signed-in readers may: from now on the widget says so too. */
+    requireSignIn(error) {
+      this.siteInfo = { ...this.siteInfo, commenters: "readers", login_url: error.loginUrl || this.siteInfo.login_url };
+      this.renderForm();
+    }
+
+    whoAmI() {
+      return el("p", { class: "who" },
+        document.createTextNode(`${this.t.signedInAs} `), el("strong", { text: this.reader.name }),
+        ...this.badges(this.reader.staff, this.reader.badges));
+    }
+
+    badges(staff, names) {
+      const list = (names || []).map((name) => el("span", { class: "badge", text: String(name) }));
+      return staff ? [el("span", { class: "badge staff", text: this.t.staff }), ...list] : list;
+    }
+
+    /* ---- featured and all comments, as tabs ---- */
+
+    setFeatured(comments) {
+      const any = comments.length > 0;
+      this.tablist.hidden = !any;
+      for (const [tab, panel] of [[this.featuredTab, this.featuredPanel], [this.allTab, this.allPanel]]) {
+        if (any) {
+          panel.setAttribute("role", "tabpanel");
+          panel.setAttribute("aria-labelledby", tab.id);
+        } else {
+          panel.removeAttribute("role");
+          panel.removeAttribute("aria-labelledby");
+        }
+      }
+      this.featuredTab.textContent = this.t.featuredTab(comments.length);
+      this.featuredList.replaceChildren(...comments.map((c) => this.item({ ...c, replies: [], more_replies: false }, 0, null, true)));
+      this.selectTab(any && !this.tabChosen ? "featured" : any ? this.tab : "all");
+    }
+
+    selectTab(name, focus) {
+      this.tab = name;
+      for (const [key, tab, panel] of [["featured", this.featuredTab, this.featuredPanel], ["all", this.allTab, this.allPanel]]) {
+        const on = key === name;
+        tab.setAttribute("aria-selected", String(on));
+        tab.tabIndex = on ? 0 : -1;
+        panel.hidden = !on;
+      }
+      if (focus) (name === "featured" ? this.featuredTab : this.allTab).focus();
+    }
+
+    tabKey(event) {
+      if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+      event.preventDefault();
+      this.tabChosen = true;
+      const next = event.key === "Home" ? "featured" : event.key === "End" ? "all" : this.tab === "featured" ? "all" : "featured";
+      this.selectTab(next, true);
+    }
+
+    async fetchFeatured() {
+      try {
+        return (await call("GET", `${articlePath(this.site, this.article)}?featured=true&limit=${PAGE}`)).comments;
+      } catch (_) {
+        return []; // the thread is what matters; the picks are a bonus
+      }
+    }
+
+    /* ---- permalinks: #comment-ID ---- */
+
+    async revealHash() {
+      const match = /^#comment-(\d+)$/.exec(location.hash);
+      if (!match || !this.loaded) return;
+      const id = `comment-${match[1]}`;
+      if (this.tablist.hidden === false) this.selectTab("all");
+      let target = this.root.getElementById(id);
+      for (let page = 0; !target && this.nextCursor && page < PERMALINK_PAGES; page += 1) {
+        try {
+          await this.loadMore();
+        } catch (_) {
+          break;
+        }
+        target = this.root.getElementById(id);
+      }
+      if (!target) return;
+      for (const old of this.root.querySelectorAll(".highlight")) old.classList.remove("highlight");
+      target.classList.add("highlight");
+      const article = target.querySelector("article");
+      article.setAttribute("tabindex", "-1");
+      article.scrollIntoView({ block: "center" });
+      article.focus({ preventScroll: true });
+    }
+
+    /* ---- reactions ---- */
+
+    reactedIds() {
+      return new Set(storage(REACTED_KEY + this.site, []));
+    }
+
+    setReacted(id, reacted) {
+      const ids = this.reactedIds();
+      if (reacted) ids.add(id);
+      else ids.delete(id);
+      store(REACTED_KEY + this.site, [...ids].slice(-2000));
+    }
+
+    reactionButton(comment) {
+      return el("button", {
+        type: "button", class: "react", "data-react": comment.id,
+        "aria-pressed": String(this.reactedIds().has(comment.id)),
+        onclick: () => this.toggleReaction(comment.id),
+      }, el("span", { text: this.siteInfo.reaction_label }), el("span", { class: "count", text: String(comment.reactions || 0) }));
+    }
+
+    async toggleReaction(id) {
+      if (this.reacting.has(id)) return;
+      this.reacting.add(id);
+      const give = !this.reactedIds().has(id);
+      try {
+        let count = null;
+        try {
+          count = (await call(give ? "POST" : "DELETE", `/comments/${id}/reactions`, { headers: this.identity() })).reactions;
+        } catch (error) {
+          // Already so at the service (from another tab, or storage forgotten): so be it here.
+          const already = error instanceof ApiError && (give ? error.code === "already_reacted" : error.status === 404);
+          if (!already) throw error;
+        }
+        this.setReacted(id, give);
+        for (const button of this.root.querySelectorAll(`button[data-react="${id}"]`)) {
+          button.setAttribute("aria-pressed", String(give));
+          if (count !== null) button.querySelector(".count").textContent = String(count);
+        }
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "sign_in_required") this.requireSignIn(error);
+        if (error instanceof ApiError && error.code === "invalid_reader_token") {
+          this.forgetToken();
+          this.renderForm();
+        }
+        this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+      } finally {
+        this.reacting.delete(id);
+      }
     }
 
     announce(message) {
@@ -369,6 +679,9 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
 
     async load() {
       this.notice.textContent = "";
+      const first = !this.loaded;
+      const reader = first ? this.fetchReader() : null;
+      const featured = first ? this.fetchFeatured() : null;
       let data;
       try {
         const response = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}`, { raw: true });
@@ -379,10 +692,14 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
         this.showLoadError(error);
         return;
       }
+      await reader;
       this.list.replaceChildren();
       this.shown.clear();
+      this.loaded = true;
       this.render(data);
+      if (featured) this.setFeatured(await featured);
       await this.showOwnPending();
+      if (first) await this.revealHash();
     }
 
     showLoadError(error) {
@@ -395,19 +712,35 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       this.total = data.total;
       this.heading.textContent = this.t.comments(data.total);
       this.closed = data.article.closed;
-      if (this.closed) {
-        this.formSlot.replaceChildren(el("p", { class: "notice", text: this.t.closed }));
-      } else if (!this.formSlot.querySelector("form")) {
-        this.formSlot.replaceChildren(this.commentForm(null));
+      if (data.site) this.siteInfo = data.site;
+      // The form is drawn again only when what it depends on changed: a draft is not lost.
+      const formKey = JSON.stringify([this.closed, this.siteInfo.commenters, this.siteInfo.login_url]);
+      if (formKey !== this.formKey || !this.formSlot.firstChild) {
+        this.formKey = formKey;
+        this.renderForm();
       }
       for (const comment of data.comments) this.list.append(this.item(comment, 0));
-      if (!data.comments.length && !this.list.children.length && !this.closed) {
+      if (!data.comments.length && !this.list.children.length && !this.closed && !this.notice.textContent) {
         this.notice.textContent = this.t.empty;
       }
       this.setMore(data.next_cursor);
     }
 
+    /* The next page of the thread, once at a time. */
+    loadMore() {
+      if (!this.moreLoading) {
+        const cursor = this.nextCursor;
+        this.moreLoading = (async () => {
+          const data = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+          for (const comment of data.comments) if (!this.shown.has(comment.id)) this.list.append(this.item(comment, 0));
+          this.setMore(data.next_cursor);
+        })().finally(() => { this.moreLoading = null; });
+      }
+      return this.moreLoading;
+    }
+
     setMore(cursor) {
+      this.nextCursor = cursor;
       if (!cursor) {
         this.moreSlot.replaceChildren();
         return;
@@ -418,9 +751,7 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
         onclick: async () => {
           button.disabled = true;
           try {
-            const data = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
-            for (const comment of data.comments) if (!this.shown.has(comment.id)) this.list.append(this.item(comment, 0));
-            this.setMore(data.next_cursor);
+            await this.loadMore();
           } catch (error) {
             button.disabled = false;
             this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
@@ -431,23 +762,36 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     }
 
     /* One comment and its replies. Indentation stops at MAX_INDENT; deeper replies line up. */
-    item(comment, depth, own) {
-      this.shown.add(comment.id);
-      const li = el("li", { class: "c" + (depth >= MAX_INDENT ? " flat" : ""), id: `comment-${comment.id}`, "data-id": comment.id });
+    /* `featured`: a copy in the Featured tab, standing alone; the thread's own is #comment-ID. */
+    item(comment, depth, own, featured) {
+      if (!featured) this.shown.add(comment.id);
+      const li = el("li", { class: "c" + (depth >= MAX_INDENT ? " flat" : ""), id: `${featured ? "featured" : "comment"}-${comment.id}`, "data-id": comment.id });
       const time = el("time", { datetime: comment.created_at, title: new Date(comment.created_at).toLocaleString(this.lang), text: relativeTime(comment.created_at, this.lang) });
-      const meta = el("div", { class: "meta" }, el("span", { class: "author", text: comment.author_name }), time);
+      const meta = el("div", { class: "meta" }, el("span", { class: "author", text: comment.author_name }),
+        ...this.badges(comment.staff, comment.badges), time);
+      if (comment.featured) meta.append(el("span", { class: "badge featured", text: this.t.featured }));
       if (comment.edited_at) meta.append(el("span", { class: "muted", text: `(${this.t.editedMark})` }));
       const body = el("div", { class: "body" });
       body.innerHTML = comment.html; // sanitized by the service on write: the one trusted sink
       const actions = el("div", { class: "actions" });
       const article = el("article", { "aria-label": `${comment.author_name}, ${time.textContent}` }, identicon(comment.avatar), meta, body, actions);
       li.append(article);
+      const published = !own || own.status === "approved" || own.status === "published";
+      if (published) actions.append(this.reactionButton(comment));
       const token = ownToken(comment.id);
-      if (own || token) this.markOwn(li, comment, own);
-      if (!this.closed && !own) {
+      if (!featured && (own || token)) this.markOwn(li, comment, own);
+      if (!this.closed && !own && !featured) {
         actions.append(el("button", { type: "button", class: "link", text: this.t.reply, "aria-label": this.t.replyTo(comment.author_name), onclick: () => this.openReply(li, comment) }));
       }
       if (!own) actions.append(el("button", { type: "button", class: "link", text: this.t.report, onclick: () => this.openReport(li, comment) }));
+      if (published) {
+        const href = `#comment-${comment.id}`;
+        actions.append(el("a", {
+          class: "permalink", href, text: this.t.link, "aria-label": this.t.linkTo(comment.author_name),
+          // The same address again fires no hashchange: show the comment all the same.
+          onclick: () => { if (location.hash === href) this.revealHash(); },
+        }));
+      }
       const replies = el("ol");
       for (const reply of comment.replies || []) replies.append(this.item(reply, depth + 1));
       li.append(replies);
@@ -537,9 +881,17 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
       };
       const formError = el("p", { class: "error", role: "alert" });
       const submit = el("button", { type: "submit", class: "primary", text: this.t.post });
-      const form = el("form", { novalidate: true, "aria-label": parent ? this.t.replyTo(parent.author_name) : this.t.writeComment },
-        el("div", { class: "row" }, field(name, this.t.name), field(email, this.t.email)),
-        field(body, this.t.body), trap, formError, submit);
+      // A signed-in reader's name (and email) are the login's: no fields for them.
+      const reader = this.token && this.reader && this.reader.name ? this.reader : null;
+      let guestNote = null;
+      if (!this.token && this.siteInfo.commenters === "mixed") {
+        const url = safeUrl(this.siteInfo.login_url);
+        guestNote = el("p", { class: "muted" }, document.createTextNode(this.t.guestsReviewed),
+          url ? document.createTextNode(" ") : null, url ? el("a", { href: url, text: this.t.signInShort }) : null);
+      }
+      const form = el("form", { novalidate: true, class: parent ? "reply" : null, "aria-label": parent ? this.t.replyTo(parent.author_name) : this.t.writeComment },
+        reader ? this.whoAmI() : el("div", { class: "row" }, field(name, this.t.name), field(email, this.t.email)),
+        guestNote, field(body, this.t.body), trap, formError, submit);
       if (parent) {
         form.append(el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => onDone && onDone() }));
       }
@@ -550,17 +902,17 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
         submit.disabled = true;
         submit.textContent = this.t.posting;
         const payload = {
-          body: body.value, author_name: name.value, author_email: email.value || null,
+          body: body.value, author_name: reader ? reader.name.slice(0, 100) : name.value, author_email: reader ? null : email.value || null,
           parent_id: parent ? parent.id : null, article_url: this.articleUrl, article_title: this.articleTitle,
           form_token: this.formToken, website: form.querySelector('[name="website"]').value,
         };
         try {
           const sending = request(form, payload, (before) =>
             ["body", "author_name", "author_email", "parent_id"].every((k) => before[k] === payload[k]));
-          const data = await callOnce("POST", articlePath(this.site, this.article), sending.payload, sending.key);
+          const data = await callOnce("POST", articlePath(this.site, this.article), sending.payload, sending.key, this.identity());
           form.pending = null;
           const comment = data.comment;
-          store(NAME_KEY, name.value);
+          if (!reader) store(NAME_KEY, name.value);
           rememberOwn({ id: comment.id, token: data.edit_token, site: this.site, article: this.article, until: comment.editable_until, at: Date.now() });
           body.value = "";
           this.notice.textContent = "";
@@ -572,6 +924,16 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
           li.querySelector("article").focus();
         } catch (error) {
           const message = error instanceof ApiError ? error.message : this.t.network;
+          if (error instanceof ApiError && (error.code === "sign_in_required" || error.code === "invalid_reader_token")) {
+            // Kept for when the reader has signed in; the form gives way to the sign-in link.
+            if (!parent) this.draft = body.value;
+            if (error.code === "invalid_reader_token") this.forgetToken();
+            if (error.code === "sign_in_required") this.requireSignIn(error);
+            else this.renderForm();
+            this.notice.textContent = message;
+            this.announce(message);
+            return;
+          }
           const target = error instanceof ApiError && errors[error.field];
           if (target) {
             target.textContent = message;
@@ -589,11 +951,16 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     }
 
     openReply(li, comment) {
+      if (!this.canPost()) {
+        if (!li.querySelector(":scope > .signin")) li.querySelector("article").after(this.signInPrompt("div", "box signin"));
+        li.querySelector(":scope > .signin a")?.focus();
+        return;
+      }
       const existing = li.querySelector(":scope > form");
       if (existing) { existing.querySelector("textarea").focus(); return; }
       const form = this.commentForm(comment, () => form.remove());
       li.querySelector("article").after(form);
-      form.querySelector(storage(NAME_KEY, "") ? "textarea" : "input").focus();
+      form.querySelector(storage(NAME_KEY, "") || !form.querySelector("input:not([tabindex])") ? "textarea" : "input").focus();
     }
 
     async openEdit(li, comment, own) {
@@ -718,11 +1085,23 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
 
   /* ---- start ------------------------------------------------------------------------------ */
 
+  const widgets = [];
+
+  /* For pages that sign readers in and out without reloading; see the top of this file. */
+  window.ModerationComments = Object.freeze({
+    signIn: (token) => Promise.all(widgets.map((w) => w.signIn(token))),
+    signOut: () => Promise.all(widgets.map((w) => w.signOut())),
+  });
+
   function start() {
     for (const host of document.querySelectorAll("[data-site]:not([data-comment-count])")) {
       if (host.shadowRoot) continue;
       const widget = new Widget(host);
-      if ("IntersectionObserver" in window) {
+      widgets.push(widget);
+      // A link to one comment: load now, whether or not the thread is on screen yet.
+      if (/^#comment-\d+$/.test(location.hash)) {
+        widget.load();
+      } else if ("IntersectionObserver" in window) {
         const observer = new IntersectionObserver((entries) => {
           if (entries.some((e) => e.isIntersecting)) {
             observer.disconnect();
@@ -738,6 +1117,7 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
     new MutationObserver((records) => {
       for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) queueCounts(node);
     }).observe(document.documentElement, { childList: true, subtree: true });
+    document.dispatchEvent(new CustomEvent("moderation:ready"));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -49,7 +49,10 @@ def test_a_decision_takes_only_the_fields_of_its_action():
         "reason", "Only a rejection or a spam verdict takes a reason.",
     )  # fmt: skip
     assert _refusal(requests.Decision, {})[0] == "action"
-    assert "approve, feature, reject, restore, spam, unfeature" in _refusal(requests.Decision, {"action": "x"})[1]
+    assert (
+        "approve, feature, reject, restore, spam, unfeature"
+        in _refusal(requests.Decision, {"action": "x"})[1]
+    )
     decided = parse_json(requests.Decision, '{"action": "reject", "reason": "abuse"}')
     assert (decided.action, decided.reason) == ("reject", "abuse")
 
