@@ -258,6 +258,10 @@ def demo(host: str, port: int, workers: int) -> None:
             # An admin, so a newcomer also sees the site, rules and token pages.
             admin.create_moderator(db.session(), DEMO_MODERATOR, password, [DEMO_SITE], True)
         _record, api_token = admin.create_token(db.session(), DEMO_SITE, "demo")
+        [demo_site] = admin.get_sites(db.session(), [DEMO_SITE])
+        if not demo_site.sso_secret:
+            # The demo page plays the publisher's login too: it signs readers in with this.
+            readers.rotate_secret(db.session(), demo_site)
 
     click.echo(
         "\n".join(

@@ -161,6 +161,22 @@ def test_demo_sets_up_a_site_an_admin_and_the_article_page(env, tmp_path):
         html = page.read().decode()
         assert 'data-site="demo"' in html and "/embed.js" in html
         assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        # The demo's stand-in for a publisher's login signs a reader in.
+        signed = urllib.request.urlopen(
+            urllib.request.Request(
+                f"http://127.0.0.1:{port}/demo/sign-in?as=staff", method="POST", data=b""
+            ),
+            timeout=5,
+        )
+        token = json.loads(signed.read())["token"]
+        reader = urllib.request.urlopen(
+            urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/sites/demo/reader",
+                headers={"X-Reader-Token": token},
+            ),
+            timeout=5,
+        )
+        assert json.loads(reader.read())["reader"]["staff"] is True
     finally:
         process.terminate()
         process.wait(timeout=10)
