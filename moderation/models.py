@@ -209,10 +209,12 @@ class Article(Base):
     # Bumped in the same transaction as anything that changes the public thread; thread ETags and
     # cache keys are built from it, so a stale thread can never be served after a commit.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # The second (Unix time) of the latest reaction to one of its comments. Reactions do not
-    # move ``version``: cached threads are keyed by this too, coarsened (``threads.reaction_mark``),
-    # so a thread with reactions pouring in is rendered again at most once a second.
+    # The second (Unix time) of the latest reaction to one of its comments, and the one before
+    # it. Reactions do not move ``version``: cached threads are keyed by these too, coarsened
+    # (``threads.reaction_mark``), so a thread with reactions pouring in is rendered again at
+    # most once a second, and once for a lone reaction.
     reacted_second: Mapped[int | None] = mapped_column(Integer)
+    reacted_before: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship(lazy="raise")

@@ -43,7 +43,7 @@ def public_article(article: Article | None, key: str, closed_site: bool = False)
     }
 
 
-def public_comment(comment: Comment | QueuedComment) -> r.PublicComment:
+def public_comment(comment: Any) -> r.PublicComment:
     return {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -61,7 +61,7 @@ def public_comment(comment: Comment | QueuedComment) -> r.PublicComment:
     }
 
 
-def thread_comment(comment: Comment) -> r.ThreadComment:
+def thread_comment(comment: Any) -> r.ThreadComment:
     """A comment of a public thread, its replies to be attached."""
     return {**public_comment(comment), "replies": []}
 

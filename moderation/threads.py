@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, Text, and_, bindparam, or_, select, type_coerce
 from sqlalchemy.engine import Engine
@@ -65,25 +65,21 @@ def parse_thread_query(args: Mapping[str, Any]) -> ThreadQuery:
     return query
 
 
-#: Seconds after an article's latest reaction before its thread is keyed by that reaction
-#: alone: until then, a reaction committing late in its second could miss a rendering.
-REACTION_SETTLE = 2
-
-
-def reaction_mark(reacted_second: int | None, now: float) -> int:
+def reaction_mark(reacted_second: int | None, reacted_before: int | None, now: float) -> int:
     """What of an article's reactions its thread's cache key holds.
 
-    Settled (no reaction for ``REACTION_SETTLE`` seconds), the second of the latest one, so the
-    rendering made after it is good until the next. While reactions arrive, the current second
-    (negated, to stay apart): the key changes once a second at most, whatever the rate, and a
-    reaction shows in every read within about that.
+    A reaction marks the second it commits in at the latest (``comments.reactions``), so a
+    rendering made in any later second counts it. Until that second is over, the thread keeps
+    the key it had after the reaction before (its rendering is at most a second or two behind);
+    then it takes the second after the latest reaction, for good. So the key changes once per
+    second at most while reactions arrive, once for a lone reaction, and a reaction shows in
+    every read within two seconds.
     """
     if reacted_second is None:
         return 0
-    second = int(now)
-    if second >= reacted_second + REACTION_SETTLE:
-        return reacted_second
-    return -second
+    if int(now) > reacted_second:
+        return -(reacted_second + 1)
+    return -(reacted_before + 1) if reacted_before is not None else 0
 
 
 @dataclass(frozen=True)
@@ -99,12 +95,15 @@ class ThreadVersion:
     article_id: int | None  # None: no comment yet, so no article row
     version: int | None
     reacted_second: int | None = None
+    reacted_before: int | None = None
     # What the thread shows of its site (``responses.ThreadSite``), read in the same query.
     site_view: responses.ThreadSite | None = None
 
     def etag(self, query: ThreadQuery, version: int | None = None, now: float | None = None) -> str:
         if self.article_id is not None:
-            mark = reaction_mark(self.reacted_second, time.time() if now is None else now)
+            mark = reaction_mark(
+                self.reacted_second, self.reacted_before, time.time() if now is None else now
+            )
             current = self.version if version is None else version
             thread = f"{self.article_id}.{current}.{mark}"
         else:
@@ -124,6 +123,7 @@ _VERSION = Prepared(
         Article.id,
         Article.version,
         Article.reacted_second,
+        Article.reacted_before,
         Site.commenters,
         Site.login_url,
         Site.reaction_label,
@@ -138,8 +138,8 @@ def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVers
     row = _VERSION.first(engine, {"slug": site_slug, "key": article_key})
     if row is None:
         return None
-    site_id, site_closed, origins, settings_version, article_id, version, reacted = row[:7]
-    commenters, login_url, reaction_label = row[7:]
+    site_id, site_closed, origins, settings_version, article_id, version = row[:6]
+    reacted, reacted_before, commenters, login_url, reaction_label = row[6:]
     site_view: responses.ThreadSite = {
         "commenters": commenters.value,
         "login_url": login_url,
@@ -155,6 +155,7 @@ def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVers
         article_id,
         version,
         reacted,
+        reacted_before,
         site_view,
     )
 
@@ -234,6 +235,29 @@ def _render(
     return dump(responses.Thread, document)
 
 
+#: What a thread shows of a comment, read as rows: building ORM objects for a page cost more
+#: than its queries.
+_THREAD_COLUMNS = (
+    Comment.id,
+    Comment.parent_id,
+    Comment.root_id,
+    Comment.depth,
+    Comment.author_name,
+    Comment.author_key,
+    Comment.html,
+    Comment.created_at,
+    Comment.edited_at,
+    Comment.staff,
+    Comment.badges,
+    Comment.featured,
+    Comment.reactions,
+)
+
+
+def _comments() -> Select[Any]:
+    return cast("Select[Any]", select(*_THREAD_COLUMNS))
+
+
 def _page(
     session: Session, article_id: int, query: ThreadQuery
 ) -> tuple[list[responses.ThreadComment], str | None]:
@@ -242,20 +266,20 @@ def _page(
     if query.replies_to is not None:
         # The rest of one long thread, flat in order; each reply names its parent.
         after = decode_cursor(query.cursor)
-        stmt = select(Comment).where(in_article, Comment.root_id == query.replies_to)
+        stmt = _comments().where(in_article, Comment.root_id == query.replies_to)
         if after is not None:
             stmt = stmt.where(Comment.id > after)
         return _flat(session, stmt.order_by(Comment.id), query.limit)
     if query.featured:
         # The editors' picks, replies among them, newest first; each stands alone.
         after = decode_cursor(query.cursor)
-        stmt = select(Comment).where(in_article, Comment.featured.is_(True))
+        stmt = _comments().where(in_article, Comment.featured.is_(True))
         if after is not None:
             stmt = stmt.where(Comment.id < after)
         return _flat(session, stmt.order_by(Comment.id.desc()), query.limit)
 
-    stmt = select(Comment).where(in_article, Comment.root_id.is_(None))
-    roots = list(session.scalars(_ordered(stmt, query).limit(query.limit + 1)))
+    stmt = _comments().where(in_article, Comment.root_id.is_(None))
+    roots = list(session.execute(_ordered(stmt, query).limit(query.limit + 1)))
     next_cursor = None
     if len(roots) > query.limit:
         last = roots[query.limit - 1]
@@ -269,8 +293,8 @@ def _page(
         return [], next_cursor
 
     replies = list(
-        session.scalars(
-            select(Comment)
+        session.execute(
+            _comments()
             .where(in_article, Comment.root_id.in_([r.id for r in roots]))
             .order_by(Comment.id)
             .limit(MAX_REPLIES_PER_PAGE + 1)
@@ -283,7 +307,7 @@ def _page(
     return _assemble(roots, replies, truncated_roots), next_cursor
 
 
-def _ordered(stmt: Select[Comment], query: ThreadQuery) -> Select[Comment]:
+def _ordered(stmt: Select[Any], query: ThreadQuery) -> Select[Any]:
     """Top-level comments in the query's order, from its cursor on."""
     if query.sort == "best":
         # Most reactions first, then newest; the cursor is the last one's count and id.
@@ -304,15 +328,15 @@ def _ordered(stmt: Select[Comment], query: ThreadQuery) -> Select[Comment]:
 
 
 def _flat(
-    session: Session, stmt: Select[Comment], limit: int
+    session: Session, stmt: Select[Any], limit: int
 ) -> tuple[list[responses.ThreadComment], str | None]:
-    rows = list(session.scalars(stmt.limit(limit + 1)))
+    rows = list(session.execute(stmt.limit(limit + 1)))
     next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
     return [thread_comment(c) for c in rows[:limit]], next_cursor
 
 
 def _assemble(
-    roots: list[Comment], replies: list[Comment], truncated_roots: set[int]
+    roots: Sequence[Any], replies: Sequence[Any], truncated_roots: set[int]
 ) -> list[responses.ThreadComment]:
     """Attach replies to their parents. A reply whose parent is no longer public hangs from its
     thread's top comment, so one removed comment does not hide the conversation under it."""

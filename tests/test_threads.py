@@ -146,13 +146,14 @@ def test_a_decision_changes_the_cached_thread(client, site, post, decide):
 
 
 def test_reactions_move_the_cache_key_at_most_once_a_second():
-    from moderation.threads import REACTION_SETTLE, reaction_mark
+    from moderation.threads import reaction_mark
 
-    assert reaction_mark(None, 1000.5) == 0
-    # Reactions arriving: the key is the current second, whatever the rate.
-    marks = {reaction_mark(1000, 1000 + t / 50) for t in range(50)}
-    assert marks == {-1000}
-    assert reaction_mark(1001, 1001.2) == -1001
-    # Settled: the latest reaction's second, for as long as no other comes.
-    assert reaction_mark(1001, 1001 + REACTION_SETTLE) == 1001
-    assert reaction_mark(1001, 5000.0) == 1001
+    assert reaction_mark(None, None, 1000.5) == 0
+    # A lone reaction marked 1000: the key stays what it was until second 1000 is over...
+    assert reaction_mark(1000, None, 1000.7) == 0
+    assert reaction_mark(1000, 990, 1000.7) == -991
+    # ...then takes the second after it, from then on.
+    assert reaction_mark(1000, 990, 1001.0) == reaction_mark(1000, 990, 5000.0) == -1001
+    # Reactions arriving every second: one key a second, whatever their rate.
+    keys = [reaction_mark(s, s - 1, s + f / 10) for s in range(1000, 1005) for f in range(10)]
+    assert len(set(keys)) == 5

@@ -36,7 +36,7 @@ _MARK = Prepared(
         Article.id == bindparam("article_id"),
         or_(Article.reacted_second.is_(None), Article.reacted_second < bindparam("second")),
     )
-    .values(reacted_second=bindparam("second"))
+    .values(reacted_second=bindparam("second"), reacted_before=Article.reacted_second)
 )
 
 
@@ -69,11 +69,16 @@ def reactor(
     return comment, site, reactor_key(secret_key, site.id, guest_key=guest_key)
 
 
+#: Seconds from taking a reaction's time to its commit, at most: the mark is the second the
+#: reaction commits in at the latest, so that a thread rendered in any later second counts it.
+COMMIT_MARGIN = 0.5
+
+
 def _moved(session: Session, comment: Comment, delta: int) -> int:
     count = _COUNT.scalar(session, {"comment_id": comment.id, "delta": delta})
-    # The second is read after the row is written (after any wait for a lock), so a reaction
-    # committed after a thread settles always marks a later second than that rendering.
-    _MARK.run(session, {"article_id": comment.article_id, "second": int(time.time())})
+    # Taken after the comment's row is written (after any wait for its lock); the commit follows.
+    second = int(time.time() + COMMIT_MARGIN)
+    _MARK.run(session, {"article_id": comment.article_id, "second": second})
     session.expire(comment, ["reactions"])
     return int(count)
 

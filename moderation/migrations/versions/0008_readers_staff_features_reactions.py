@@ -117,6 +117,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("articles") as batch_op:
         batch_op.add_column(sa.Column("reacted_second", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reacted_before", sa.Integer(), nullable=True))
 
     op.create_table(
         "readers",
@@ -230,6 +231,7 @@ def downgrade() -> None:
     op.drop_table("revoked_tokens")
     op.drop_table("readers")
     with op.batch_alter_table("articles") as batch_op:
+        batch_op.drop_column("reacted_before")
         batch_op.drop_column("reacted_second")
     with op.batch_alter_table("sites") as batch_op:
         for column in (
