@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import admin
+from ..comments.readers import rotate_secret
 from ..comments.screening import settings_for
 from ..db import db
 from ..errors import ApiError
@@ -15,7 +16,15 @@ from ..schemas import requests
 from ..schemas.parse import parse_values
 from . import auth
 from .blueprint import bp
-from .forms import RULE_LABELS, SiteForm, rule_changes, site_form
+from .forms import (
+    COMMENTERS_LABELS,
+    RULE_LABELS,
+    ReadersForm,
+    SiteForm,
+    readers_form,
+    rule_changes,
+    site_form,
+)
 
 
 def _site(slug: str) -> Site:
@@ -44,6 +53,8 @@ def _site_page(
     error: str | None = None,
     status: int = 200,
     rules_error: str | None = None,
+    readers: ReadersForm | None = None,
+    readers_error: str | None = None,
 ) -> tuple[str, int]:
     policy = current_app.extensions["screening_policy"]
     page = render_template(
@@ -57,6 +68,9 @@ def _site_page(
         rules=settings_for(site, policy).to_json(),
         rule_labels=RULE_LABELS,
         rules_error=rules_error,
+        readers=readers,
+        readers_error=readers_error,
+        commenters_labels=COMMENTERS_LABELS,
     )
     return page, status
 
@@ -139,6 +153,43 @@ def site_rules(slug: str) -> BaseResponse | tuple[str, int]:
     db.session.commit()
     flash(f"Screening rules of {found.slug} saved.", "info")
     return redirect(url_for("dashboard.site", slug=found.slug) + "#rules-title")
+
+
+@bp.post("/sites/<slug:slug>/readers")
+@auth.admin_required
+def site_readers(slug: str) -> BaseResponse | tuple[str, int]:
+    """Who may comment, where readers sign in, and the label of the reaction."""
+    found = _site(slug)
+    form = readers_form(request.form)
+    try:
+        admin.update_readers(
+            db.session(),
+            found,
+            commenters=form.commenters,
+            login_url=form.login_url,
+            reaction_label=form.reaction_label,
+        )
+    except ApiError as exc:
+        db.session.rollback()
+        return _site_page(_site(slug), readers=form, readers_error=exc.message, status=400)
+    db.session.commit()
+    flash(f"Readers' settings of {found.slug} saved.", "info")
+    return redirect(url_for("dashboard.site", slug=found.slug) + "#readers-title")
+
+
+@bp.post("/sites/<slug:slug>/sso-secret")
+@auth.admin_required
+def rotate_sso_secret(slug: str) -> tuple[str, int]:
+    """A new SSO secret, shown on this one answer only; the one it replaces keeps verifying
+    readers' tokens for a day, while the publisher's servers move to the new one."""
+    found = _site(slug)
+    had_one = bool(found.sso_secret)
+    secret = rotate_secret(db.session(), found)
+    db.session.commit()
+    page = render_template(
+        "dashboard/sso_secret_created.html", site=found, secret=secret, had_one=had_one
+    )
+    return page, 201
 
 
 @bp.post("/sites/<slug:slug>/tokens")

@@ -28,7 +28,7 @@ from ..errors import ApiError, Forbidden, Unauthorized
 from ..models import Status
 from ..urls import link_target
 from . import auth, present
-from .forms import ACTION_LABELS, REASON_LABELS, VIEW_LABELS
+from .forms import ACTION_LABELS, REASON_LABELS, VIEW_LABELS, staff_signature
 from .security import CsrfError, add_security_headers, check_csrf, configure_sessions, csrf_token
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -135,4 +135,5 @@ def _template_globals() -> dict[str, Any]:
         "ago": present.ago,
         "duration": present.duration,
         "here": here,
+        "staff_signature": staff_signature,
     }

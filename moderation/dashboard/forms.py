@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 
-from ..comments.decide import allowed_actions
+from ..comments.decide import allowed_actions, feature_action
 from ..comments.listing import QUEUE_VIEWS
 from ..errors import ValidationError
 from ..models import Action, ModerationMode, Reason, Status
@@ -44,6 +44,8 @@ ACTION_LABELS = {
     Action.PUBLISH: "Published",
     Action.EDIT: "Edited",
     Action.DELETE: "Deleted",
+    Action.FEATURE: "Feature",
+    Action.UNFEATURE: "Unfeature",
 }
 
 # Worded for the author: the explanation a moderator adds goes with it.
@@ -65,6 +67,28 @@ _REJECT_FIELDS = ("reason", "explanation")
 def actions_for(status: Status, reported: bool = False) -> list[Action]:
     """The moderator actions a card offers for ``status`` (see ``decide.allowed_actions``)."""
     return allowed_actions(status, reported)
+
+
+def featuring_for(status: Status, featured: bool) -> Action | None:
+    """Feature or unfeature, whichever a card offers (``decide.feature_action``); None: neither."""
+    return feature_action(status, featured)
+
+
+def staff_signature(email: str) -> str:
+    """The name a staff answer is signed with unless the moderator types another: the part of
+    their email before the @."""
+    return email.partition("@")[0]
+
+
+@dataclass(frozen=True)
+class StaffReply:
+    body: str
+    author_name: str
+
+
+def staff_reply_form(form: MultiDict[str, str]) -> StaffReply:
+    """A staff answer's text and the name to sign it with; ``reply_as_staff`` checks them."""
+    return StaffReply(body=form.get("body") or "", author_name=form.get("author_name") or "")
 
 
 def decision_form(form: MultiDict[str, str]) -> requests.AnyBulkDecision:
@@ -161,6 +185,31 @@ def site_form(form: MultiDict[str, str]) -> SiteForm:
         edit_window_minutes=int(window_raw),
         closed=form.get("closed") == "on",
     )
+
+
+@dataclass(frozen=True)
+class ReadersForm:
+    commenters: str
+    login_url: str
+    reaction_label: str
+
+
+def readers_form(form: MultiDict[str, str]) -> ReadersForm:
+    """Who may comment, where readers sign in, the reaction's label; ``admin.update_readers``
+    checks what they mean (an empty sign-in address removes the link)."""
+    return ReadersForm(
+        commenters=form.get("commenters") or "",
+        login_url=(form.get("login_url") or "").strip(),
+        reaction_label=form.get("reaction_label") or "",
+    )
+
+
+#: The choices of who may comment, as the site page words them.
+COMMENTERS_LABELS = {
+    "guests": "Anyone who types a name (signed-in readers too)",
+    "readers": "Only readers signed in with the site's login",
+    "mixed": "Both, but guests' comments are held for a moderator",
+}
 
 
 def mode_choice(form: Mapping[str, Any]) -> ModerationMode | None:

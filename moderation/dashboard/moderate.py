@@ -12,21 +12,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import overview as figures
 from ..api.payload import json_body
 from ..comments import listing
 from ..comments.decide import decide as decide_comments
+from ..comments.staff import reply_as_staff
 from ..db import db
 from ..errors import ApiError
-from ..models import Action, Reason, Site, Status
+from ..models import PUBLIC_STATUSES, Action, Reason, Site, Status
 from ..schemas import requests
 from . import auth
 from .blueprint import bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
-from .forms import ORDERS, actions_for, decision_form, local_next, one_of, search_text
+from .forms import (
+    ORDERS,
+    actions_for,
+    decision_form,
+    featuring_for,
+    local_next,
+    one_of,
+    search_text,
+    staff_reply_form,
+    staff_signature,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,18 @@ class Card:
     author: listing.AuthorRecord
     parent: Any | None
     actions: list[Action]
+    #: Feature or unfeature, whichever applies (None: neither), beside the other actions.
+    feature: Action | None = None
+
+    @property
+    def can_answer(self) -> bool:
+        """A staff answer goes under a public comment only."""
+        return Status(self.comment.status) in PUBLIC_STATUSES
+
+    @property
+    def decisions(self) -> list[Action]:
+        """Every action the card's form offers: the verdicts, then feature or unfeature."""
+        return [*self.actions, *([self.feature] if self.feature else [])]
 
     @property
     def held_reasons(self) -> list[tuple[str, str | None]]:
@@ -73,6 +106,7 @@ def _cards(page: listing.QueuePage) -> list[Card]:
             author=context.author_of(c),
             parent=context.parents.get(c.parent_id) if c.parent_id else None,
             actions=actions_for(c.status, reported=c.open_flag_count > 0),
+            feature=featuring_for(c.status, bool(c.featured)),
         )
         for c in page.comments
     ]
@@ -202,6 +236,8 @@ _DONE = {
     Action.REJECT: "rejected",
     Action.SPAM: "marked as spam",
     Action.RESTORE: "restored to the queue",
+    Action.FEATURE: "featured",
+    Action.UNFEATURE: "no longer featured",
 }
 
 
@@ -246,6 +282,39 @@ def decide_json() -> Response:
     return Response(
         _decided_json(page, counts, as_of, _done(decision)), mimetype="application/json"
     )
+
+
+@bp.post("/comments/<id:comment_id>/answer")
+def answer(comment_id: int) -> BaseResponse:
+    """Answer a public comment as staff: published at once, marked as staff, logged as the
+    moderator's approval (``comments.staff.reply_as_staff``); then back to the page."""
+    here_ = url_for("dashboard.comment_page", comment_id=comment_id)
+    back = local_next(request.form.get("next"), here_)
+    moderator = auth.current_moderator()
+    reply = staff_reply_form(request.form)
+    try:
+        published = reply_as_staff(
+            db.session(),
+            parent_id=comment_id,
+            body=reply.body,
+            author_name=reply.author_name or staff_signature(moderator.email),
+            actor=f"moderator:{moderator.email}",
+            moderator_id=moderator.id,
+            secret_key=current_app.config["SECRET_KEY"],
+            site_ids=set(g.site_ids),
+        )
+    except ApiError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(f"Answer not published: {exc.message}", "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        f"Your answer to comment {comment_id} is published as staff (comment {published.id}).",
+        "info",
+    )
+    return redirect(back)
 
 
 def _decided_json(

@@ -19,6 +19,7 @@
     selected: (n) => `${n} selected`,
     selectFirst: "Select comments first: x, or the checkboxes.",
     notAllowed: (action, status) => `This ${status} comment cannot be given “${action}”.`,
+    notFeaturable: (status) => `This ${status} comment cannot be featured.`,
     copied: "Copied.",
     copyFailed: "Copying failed: select the text and copy it by hand.",
     loading: "Loading the next comments…",
@@ -299,6 +300,12 @@
     if (bulk) bulk.hidden = nothing;
   }
 
+  // Featuring an approved comment, or unfeaturing any, leaves it in its tab: its card stays,
+  // redrawn, instead of leaving the queue.
+  const FEATURING = ["feature", "unfeature"];
+  const staysInView = (action) =>
+    FEATURING.includes(action) && (view === "approved" || action === "unfeature");
+
   async function decide(cards, action, reason = null, explanation = null) {
     cards = cards.filter((card) => !card.dataset.busy);
     if (!cards.length) return;
@@ -310,13 +317,14 @@
     const ids = cards.map((card) => Number(card.dataset.id));
     const wasCurrent = cards.includes(current);
     const what = cards.length === 1 ? TEXT.oneComment(ids[0]) : TEXT.manyComments(cards.length);
+    const leaves = inQueue && !staysInView(action);
     for (const card of cards) {
       card.dataset.busy = "true";
       clearError(card);
       decided.add(card.dataset.id);
-      if (inQueue) card.hidden = true;
+      if (leaves) card.hidden = true;
     }
-    if (inQueue) {
+    if (leaves) {
       if (wasCurrent) setCurrent(nextAfter(cards));
       updateSelection();
       showEmpty();
@@ -327,7 +335,7 @@
       clearAlert();
       announce(data.message ?? "");
       updateCounts(data.counts, data.as_of ?? null);
-      if (inQueue) {
+      if (leaves) {
         for (const card of cards) card.remove();
       } else {
         await refreshCards(cards);
@@ -345,7 +353,7 @@
       if (!current) setCurrent(cards[0]);
     } finally {
       inFlight -= 1;
-      if (inQueue && inFlight === 0 && visibleCards().length === 0) refill();
+      if (leaves && inFlight === 0 && visibleCards().length === 0) refill();
     }
   }
 
@@ -518,6 +526,14 @@
   // --- The shortcuts -------------------------------------------------------------------------
 
   const single = { a: "approve", s: "spam", u: "restore" };
+
+  // f: feature the current comment, or unfeature it if it is featured (whichever it offers).
+  function toggleFeatured(card) {
+    if (!card) return;
+    const action = actionsOf(card).find((a) => FEATURING.includes(a));
+    if (action) decide([card], action);
+    else showAlert(TEXT.notFeaturable(card.dataset.status));
+  }
   const onSelection = { A: "approve", S: "spam", U: "restore" };
 
   document.addEventListener("keydown", (event) => {
@@ -534,6 +550,7 @@
     else if (key in single) {
       if (current) decide([current], single[key]);
     } else if (key in onSelection) decideSelection(onSelection[key]);
+    else if (key === "f") toggleFeatured(current);
     else if (key === "r") openReject(current);
     else if (key === "R") openBulkReject();
     else if (key === "x") toggle(current);
