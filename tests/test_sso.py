@@ -17,7 +17,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 SECRET = "sso_" + "s" * 40
 OLD = "sso_" + "o" * 40
-NOW = datetime.now(UTC)
 
 
 def _token(key: str = SECRET, algorithm: str = "HS256", **claims: object) -> str:
@@ -30,7 +29,7 @@ def test_the_claims_of_a_good_token():
         _token(name="  Rhea\n Reader ", email="r@example.org", badges=["Subscriber", "Subscriber"],
                role="staff", jti="j1"),
         [SECRET],
-        NOW,
+        datetime.now(UTC),
     )  # fmt: skip
     assert claims.subject == "r1"
     assert claims.name == "Rhea Reader"  # control characters and runs of spaces folded
@@ -39,16 +38,16 @@ def test_the_claims_of_a_good_token():
 
 
 def test_the_previous_secret_verifies_when_given():
-    assert sso.verify(_token(key=OLD), [SECRET, OLD], NOW).subject == "r1"
+    assert sso.verify(_token(key=OLD), [SECRET, OLD], datetime.now(UTC)).subject == "r1"
     with pytest.raises(InvalidReaderToken, match="not signed with this site's secret"):
-        sso.verify(_token(key=OLD), [SECRET], NOW)
+        sso.verify(_token(key=OLD), [SECRET], datetime.now(UTC))
 
 
 def test_a_little_clock_skew_is_forgiven():
     now = int(time.time())
-    assert sso.verify(_token(exp=now - 30), [SECRET], NOW).subject == "r1"
+    assert sso.verify(_token(exp=now - 30), [SECRET], datetime.now(UTC)).subject == "r1"
     with pytest.raises(InvalidReaderToken, match="expired"):
-        sso.verify(_token(exp=now - sso.CLOCK_SKEW - 5), [SECRET], NOW)
+        sso.verify(_token(exp=now - sso.CLOCK_SKEW - 5), [SECRET], datetime.now(UTC))
 
 
 @pytest.mark.parametrize(
@@ -69,12 +68,12 @@ def test_a_little_clock_skew_is_forgiven():
 )
 def test_refused_with_a_reason(token, message):
     with pytest.raises(InvalidReaderToken, match=message):
-        sso.verify(token(), [SECRET], NOW)
+        sso.verify(token(), [SECRET], datetime.now(UTC))
 
 
 def test_no_secret_no_readers():
     with pytest.raises(InvalidReaderToken, match="does not accept"):
-        sso.verify(_token(), [], NOW)
+        sso.verify(_token(), [], datetime.now(UTC))
 
 
 def test_new_secrets_are_long_and_distinct():

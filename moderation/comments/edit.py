@@ -91,6 +91,8 @@ def edit(
     comment.held_because = outcome.held_because
     comment.spam_score = candidate.spam_score
     comment.status = outcome.status
+    if outcome.status is not Status.APPROVED:
+        comment.featured = False  # the pick was of the words before; a moderator picks again
     comment.decided_at = now if outcome.status is Status.APPROVED else None
     writes.log(
         session,

@@ -68,3 +68,12 @@ def test_deleting_withdraws_the_comment(session, own):
     assert comment.status is Status.DELETED
     with pytest.raises(NotFound):
         load_own_comment(session, comment.id, token)
+
+
+def test_an_edit_held_again_is_no_longer_a_pick(session, own, policy, approve):
+    comment, token = own
+    approve(comment, action=Action.FEATURE)
+    edited, _site = edit(session, comment.id, token, "Different words now.", policy)
+    session.commit()
+    # Pre-moderated: held for a moderator again, and the pick (of the old words) is gone.
+    assert (edited.status, edited.featured) == (Status.PENDING, False)
