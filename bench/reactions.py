@@ -29,6 +29,7 @@ from pathlib import Path
 from . import seed
 from .run import ROOT, Result, machine, scripts, service, wrk
 
+SENDERS = 4
 COMMENTS = seed.ARTICLES * seed.PER_ARTICLE  # the ids of S1's articles' comments: 1..10,000
 
 
@@ -74,15 +75,19 @@ def measure(port: int, script: str, runs: int, duration: int, rate: float) -> di
     sent = ok = 0
     for _ in range(runs):
         quiet.append(wrk(port, script, duration))
-        reactor = Reactor(port, rate)
-        reactor.start()
+        # Several senders, so that a slow answer does not hold the rate down.
+        reactors = [Reactor(port, rate / SENDERS) for _ in range(SENDERS)]
+        for reactor in reactors:
+            reactor.start()
         started = time.monotonic()
         reacting.append(wrk(port, script, duration))
         elapsed = time.monotonic() - started
-        reactor.stopping.set()
-        reactor.join()
-        sent += reactor.sent
-        ok += reactor.ok
+        for reactor in reactors:
+            reactor.stopping.set()
+        for reactor in reactors:
+            reactor.join()
+            sent += reactor.sent
+            ok += reactor.ok
     return {
         "quiet": quiet,
         "reacting": reacting,

@@ -56,6 +56,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+class WordList(TypeDecorator[list[str]]):
+    """A JSON list of short strings (a comment's badges, the rules that held it), read without
+    the JSON decoder when it is empty, as nearly every one is: a queue page decoded two JSON
+    values a row, a tenth of its cost. Any other value is decoded as JSON reads it."""
+
+    impl = JSON
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        decode = self.impl_instance.result_processor(dialect, coltype)
+        if decode is None:  # the driver decodes JSON itself (psycopg)
+            return None
+
+        def process(value: Any) -> Any:
+            return [] if value == "[]" else decode(value)
+
+        return process
+
+
 class ModerationMode(enum.StrEnum):
     PRE = "pre"  # nothing is public until a moderator approves it
     POST = "post"  # public at once unless a rule holds it; moderators decide afterwards
@@ -309,7 +328,7 @@ class Comment(Base):
     reader_id: Mapped[int | None] = mapped_column(ForeignKey("readers.id", ondelete="SET NULL"))
     # The newsroom's own voice, and the badges the publisher's login gave the author.
     staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    badges: Mapped[list[str]] = mapped_column(JSON, default=list)
+    badges: Mapped[list[str]] = mapped_column(WordList, default=list)
     featured: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reactions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ip_hash: Mapped[str | None] = mapped_column(String(64))
@@ -318,7 +337,7 @@ class Comment(Base):
     # The sanitized HTML: the only rendering of the body anyone ever gets.
     html: Mapped[str] = mapped_column(Text)
     status: Mapped[Status] = mapped_column(_enum(Status, "comment_status"))
-    held_because: Mapped[list[str]] = mapped_column(JSON, default=list)
+    held_because: Mapped[list[str]] = mapped_column(WordList, default=list)
     # Probability of spam from the site's learned classifier; None until it has learned enough.
     spam_score: Mapped[float | None] = mapped_column(Float)
     edit_token_hash: Mapped[str] = mapped_column(String(64))

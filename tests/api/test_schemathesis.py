@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import jwt
 import pytest
 
 from moderation import admin, create_app
 from moderation.comments.decide import decide
+from moderation.comments.readers import rotate_secret
 from moderation.comments.submit import NewComment, submit
 from moderation.db import db
 from moderation.migrate import upgrade_database
@@ -58,9 +61,15 @@ def _seed(database_url: str, instance: Path) -> dict[str, object]:
             session.commit()
         decide(session, site_id=None, comment_ids=ids[:3], action=Action.APPROVE, actor="seed")
         decide(session, site_id=None, comment_ids=ids[3:4], action=Action.REJECT, actor="seed")
+        [site] = admin.get_sites(session, ["news"])
+        secret = rotate_secret(session, site)
         session.commit()
         db.engine.dispose()
-    return {"token": token, "rules_token": rules_token, "ids": ids}
+    # A signed-in reader for the operations that need one; a day long, whatever the run's pace.
+    now = int(time.time())
+    claims = {"sub": "st-reader", "name": "Sam", "iat": now, "exp": now + 86400, "jti": "st"}
+    reader = jwt.encode(claims, secret, algorithm="HS256")
+    return {"token": token, "rules_token": rules_token, "ids": ids, "reader": reader}
 
 
 def _config(seeded: dict[str, object]) -> str:
@@ -80,6 +89,14 @@ values = [{ids}]
 "path.site" = {{ dictionary = "sites", probability = 0.95 }}
 "path.comment_id" = {{ dictionary = "comments", probability = 0.8 }}
 "body.ids[*]" = {{ dictionary = "comments", probability = 0.8 }}
+
+[[operations]]
+include-operation-id = "getReader"
+headers = {{ "X-Reader-Token" = "{seeded["reader"]}" }}
+
+[[operations]]
+include-operation-id = "signOut"
+headers = {{ "X-Reader-Token" = "{seeded["reader"]}" }}
 
 [[operations]]
 include-operation-id = "updateRules"
