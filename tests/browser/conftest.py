@@ -44,33 +44,39 @@ class Service:
         return [c["id"] for c in self.api("get", "/api/v1/sites/demo/queue")["comments"]]
 
 
+def send_publisher_page(
+    handler: BaseHTTPRequestHandler, service: str, title: str, body: str
+) -> None:
+    """Answer with a publisher's article page on its own origin, allowing scripts, styles and
+    requests from the comment service only."""
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><link rel="icon" href="data:,"></head><body>
+{body}
+<script src="{service}/embed.js" async></script></body></html>""".encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header(
+        "Content-Security-Policy",
+        f"default-src 'none'; script-src {service}; connect-src {service}; "
+        f"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+    )
+    handler.send_header("Content-Length", str(len(page)))
+    handler.end_headers()
+    handler.wfile.write(page)
+
+
 class _PublisherPage(BaseHTTPRequestHandler):
-    """A publisher's article page on its own origin, allowing scripts, styles and requests from
-    the comment service only."""
+    """A publisher's article page on its own origin."""
 
     service = ""
     extra_body = ""
 
     def do_GET(self):
-        service = type(self).service
-        html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Publisher article</title><link rel="icon" href="data:,"></head><body>
-<h1>An article on another origin</h1>
+        body = f"""<h1>An article on another origin</h1>
 <p><span data-comment-count="/publisher/story">-</span> comments</p>
 <div id="comments" data-site="demo" data-article="/publisher/story"></div>
-{type(self).extra_body}
-<script src="{service}/embed.js" async></script></body></html>"""
-        body = html.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header(
-            "Content-Security-Policy",
-            f"default-src 'none'; script-src {service}; connect-src {service}; "
-            f"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
-        )
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+{type(self).extra_body}"""
+        send_publisher_page(self, type(self).service, "Publisher article", body)
 
     def log_message(self, *args):
         pass

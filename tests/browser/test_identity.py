@@ -24,6 +24,8 @@ from moderation.comments import readers as accounts
 from moderation.db import db
 from moderation.models import Comment, Site
 
+from .conftest import send_publisher_page
+
 pytestmark = pytest.mark.browser
 
 ARTICLE = "/publisher/story"
@@ -38,25 +40,11 @@ class _SignedInPage(BaseHTTPRequestHandler):
     service = ""
 
     def do_GET(self):
-        service = type(self).service
         token = parse_qs(urlparse(self.path).query).get("token", [""])[0]
         attribute = f' data-reader-token="{html.escape(token)}"' if token else ""
-        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Signed-in article</title><link rel="icon" href="data:,"></head><body>
-<h1>An article for signed-in readers</h1>
-<div id="comments" data-site="demo" data-article="{ARTICLE}"{attribute}></div>
-<script src="{service}/embed.js" async></script></body></html>"""
-        body = page.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header(
-            "Content-Security-Policy",
-            f"default-src 'none'; script-src {service}; connect-src {service}; "
-            f"style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
-        )
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        body = f"""<h1>An article for signed-in readers</h1>
+<div id="comments" data-site="demo" data-article="{ARTICLE}"{attribute}></div>"""
+        send_publisher_page(self, type(self).service, "Signed-in article", body)
 
     def log_message(self, *args):
         pass
