@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -222,6 +223,35 @@ def post(client: FlaskClient) -> Callable[..., Any]:
         return response
 
     return submit
+
+
+@pytest.fixture
+def secret(app: Flask, site: str) -> str:
+    """A new SSO secret for the site ``news`` (readers' tokens are signed with it)."""
+    from moderation.comments.readers import rotate_secret
+
+    with app.app_context():
+        found = db.session.scalar(db.select(Site).where(Site.slug == site))
+        assert found is not None
+        value = rotate_secret(db.session(), found)
+        db.session.commit()
+    return value
+
+
+@pytest.fixture
+def sign(secret: str) -> Callable[..., str]:
+    """A reader's token, as the publisher's login signs it: ``sign(name=..., role="staff")``;
+    ``key`` and ``algorithm`` to sign otherwise, a claim of None to leave it out."""
+    import jwt
+
+    def make(key: str | None = None, algorithm: str = "HS256", **claims: Any) -> str:
+        now = int(time.time())
+        payload = {"sub": "reader-1", "name": "Rhea Reader", "iat": now, "exp": now + 600}
+        payload.update(claims)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        return jwt.encode(payload, key or secret, algorithm=algorithm)
+
+    return make
 
 
 @pytest.fixture

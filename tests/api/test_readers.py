@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,26 +28,6 @@ def _site(slug: str = "news") -> Site:
     found = db.session.scalar(select(Site).where(Site.slug == slug))
     assert found is not None
     return found
-
-
-@pytest.fixture
-def secret(app, site) -> str:
-    with app.app_context():
-        value = rotate_secret(db.session(), _site())
-        db.session.commit()
-    return value
-
-
-@pytest.fixture
-def sign(secret) -> Callable[..., str]:
-    def make(key: str | None = None, algorithm: str = "HS256", **claims: Any) -> str:
-        now = int(time.time())
-        payload = {"sub": "reader-1", "name": "Rhea Reader", "iat": now, "exp": now + 600}
-        payload.update(claims)
-        payload = {k: v for k, v in payload.items() if v is not None}
-        return jwt.encode(payload, key or secret, algorithm=algorithm)
-
-    return make
 
 
 def _readers(app, **settings: Any) -> None:

@@ -7,15 +7,11 @@ settings and its SSO secret."""
 from __future__ import annotations
 
 import re
-import time
 from html import unescape
 from typing import Any
 
-import jwt
-import pytest
 from sqlalchemy import select
 
-from moderation.comments.readers import rotate_secret
 from moderation.db import db
 from moderation.identity import email_hash
 from moderation.models import Action, Ban, BanKind, Comment, Commenters, Decision, Reader, Site
@@ -61,25 +57,6 @@ def _card(html: str, comment_id: int) -> str:
 
 def _thread(client, article: str = STORY) -> list[dict[str, Any]]:
     return client.get(thread_url("news", article)).get_json()["comments"]
-
-
-@pytest.fixture
-def secret(app, site) -> str:
-    with app.app_context():
-        value = rotate_secret(db.session(), _site())
-        db.session.commit()
-    return value
-
-
-@pytest.fixture
-def sign(secret):
-    def make(**claims: Any) -> str:
-        now = int(time.time())
-        payload = {"sub": "reader-1", "name": "Rhea Reader", "iat": now, "exp": now + 600}
-        payload.update(claims)
-        return jwt.encode(payload, secret, algorithm="HS256")
-
-    return make
 
 
 # --- Cards ------------------------------------------------------------------------------------
