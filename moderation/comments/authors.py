@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..identity import email_hash
-from ..models import Article, Ban, BanKind, Comment, Decision, Reader, Status
+from ..models import Article, Ban, BanKind, Comment, Reader, Status
 from .cursors import decode_cursor, encode_cursor
-from .listing import QUEUE_COLUMNS, AuthorRecord, QueuedComment
+from .listing import DECISION_ROWS, QUEUE_COLUMNS, AuthorRecord, QueuedComment
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 100
@@ -130,18 +130,8 @@ def author_page(
     )
 
     if comments:
-        decisions = select(
-            Decision.id,
-            Decision.comment_id,
-            Decision.actor,
-            Decision.action,
-            Decision.from_status,
-            Decision.to_status,
-            Decision.reason,
-            Decision.explanation,
-            Decision.created_at,
-        ).where(Decision.comment_id.in_([c.id for c in comments]))
-        for decision in connection.execute(decisions.order_by(Decision.id)):
+        ids = {"ids": [c.id for c in comments]}
+        for decision in connection.execute(DECISION_ROWS, ids):
             page.history[decision.comment_id].append(decision)
 
     # Every comment of a signed-in reader carries their account (their key is made from it).

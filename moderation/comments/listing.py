@@ -82,7 +82,8 @@ _FLAG_ROWS = (
     .where(Flag.comment_id.in_(bindparam("ids", expanding=True)))
     .order_by(Flag.id)
 )
-_DECISION_ROWS = (
+#: The log entries of some comments (``{"ids": [...]}``), in order: a card's history.
+DECISION_ROWS = (
     select(
         Decision.id,
         Decision.comment_id,
@@ -164,7 +165,7 @@ def _with_details(session: Session, comments: list[QueuedComment]) -> QueuePage:
         ids = {"ids": [row.id for row in comments]}
         for flag in connection.execute(_FLAG_ROWS, ids):
             page.flags[flag.comment_id].append(flag)
-        for decision in connection.execute(_DECISION_ROWS, ids):
+        for decision in connection.execute(DECISION_ROWS, ids):
             page.history[decision.comment_id].append(decision)
     return page
 
