@@ -27,7 +27,7 @@ from .comments.cursors import (
     encode_score_cursor,
 )
 from .errors import NotFound, ValidationError
-from .models import PUBLIC_STATUSES, Article, Comment, Site
+from .models import PUBLIC_STATUSES, Article, Comment, Commenters, Site
 from .prepared import Prepared
 from .schemas import responses
 from .schemas.fields import ARTICLE_KEY, MAX_COUNT_KEYS, PATTERN_MESSAGES
@@ -96,8 +96,17 @@ class ThreadVersion:
     version: int | None
     reacted_second: int | None = None
     reacted_before: int | None = None
-    # What the thread shows of its site (``responses.ThreadSite``), read in the same query.
-    site_view: responses.ThreadSite | None = None
+    # What the thread shows of its site, read in the same query; made into its shape only to
+    # render (``site_view``), not on every cached read.
+    site_settings: tuple[Commenters, str | None, str] = (Commenters.GUESTS, None, "Respect")
+
+    def site_view(self) -> responses.ThreadSite:
+        commenters, login_url, reaction_label = self.site_settings
+        return {
+            "commenters": commenters.value,
+            "login_url": login_url,
+            "reaction_label": reaction_label,
+        }
 
     def etag(self, query: ThreadQuery, version: int | None = None, now: float | None = None) -> str:
         if self.article_id is not None:
@@ -139,12 +148,7 @@ def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVers
     if row is None:
         return None
     site_id, site_closed, origins, settings_version, article_id, version = row[:6]
-    reacted, reacted_before, commenters, login_url, reaction_label = row[6:]
-    site_view: responses.ThreadSite = {
-        "commenters": commenters.value,
-        "login_url": login_url,
-        "reaction_label": reaction_label,
-    }
+    reacted, reacted_before, *site_settings = row[6:]
     return ThreadVersion(
         site_slug,
         article_key,
@@ -156,7 +160,7 @@ def read_version(engine: Engine, site_slug: str, article_key: str) -> ThreadVers
         version,
         reacted,
         reacted_before,
-        site_view,
+        tuple(site_settings),
     )
 
 
@@ -207,8 +211,7 @@ def load_thread(
         # Changed since the version was read on the other connection:
         # key the rendering by the version it is at least as new as.
         etag = known.etag(query, article.version, now=now)
-    assert known.site_view is not None
-    body = _render(session, known.site_view, article, article_key, known.site_closed, query)
+    body = _render(session, known.site_view(), article, article_key, known.site_closed, query)
     cache.set(etag, body)
     return ThreadResult(etag, known.origins, body)
 
