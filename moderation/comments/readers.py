@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import sso
 from ..errors import InvalidReaderToken, NotFound
-from ..identity import keyed_hash
+from ..identity import token_hash
 from ..models import Reader, RevokedToken, Role, Site, utcnow
 
 #: How long a rotated-out secret keeps verifying, unless the caller says otherwise: a day, so
@@ -61,7 +61,7 @@ def rotate_secret(
 
 
 def _jti_hash(site_id: int, jti: str) -> str:
-    return keyed_hash("sso", f"jti:{site_id}", jti)
+    return token_hash(f"{site_id}:{jti}")
 
 
 def identify(session: Session, site: Site, token: str | None, now: datetime) -> SignedIn | None:
