@@ -1,10 +1,12 @@
-"""A spam score learned from a site's own moderation decisions.
+"""Two scores learned from a site's own moderation decisions: spam, and abuse.
 
-A naive Bayes classifier over binary features: the words of the comment, the domains it links to,
-and a few author signals (no email given, a first comment, many links). Every approval teaches it
-"ham", every rejection for spam or abuse "spam"; each new comment gets the probability that it is
-spam. Only the features present in a comment are looked up, so scoring costs one query for a
-few dozen rows however much the site has learned.
+Naive Bayes classifiers over binary features: the words of the comment (Unicode words, so each
+site's own languages), the domains it links to, and a few author signals (no email given, a
+first comment, many links). Every approval teaches both scores "ham"; a spam verdict (or a
+rejection for spam) teaches the spam score "spam"; every other rejection (abuse, off topic,
+personal data, illegal, other) teaches the abuse score "abuse". Each new comment gets both
+probabilities. One row per feature holds the three counts, so scoring costs one query for a few
+dozen rows, for both scores, however much the site has learned.
 
 This module is pure arithmetic over counts; where the counts live is ``queue``'s business.
 """
@@ -15,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from . import links
@@ -83,33 +86,63 @@ def features(
     return found
 
 
+#: What a moderator's first verdict teaches: "ham" (an approval) is the negative of both scores.
+Label = Literal["spam", "abuse", "ham"]
+#: The scores: each is its label against "ham".
+Kind = Literal["spam", "abuse"]
+
+
 @dataclass(frozen=True)
 class Counts:
-    """How many spam and ham comments carried a feature (or, for the totals, were learned)."""
+    """How many spam, ham and abuse comments carried a feature (or, for the totals, were
+    learned)."""
 
     spam: int = 0
     ham: int = 0
+    abuse: int = 0
+
+    def positives(self, kind: Kind) -> int:
+        return self.spam if kind == "spam" else self.abuse
+
+    def decisions(self, kind: Kind) -> int:
+        """How many decisions the score of ``kind`` learned from: its label's and the approvals."""
+        return self.positives(kind) + self.ham
+
+    def add(self, label: Label, n: int = 1) -> Counts:
+        return Counts(
+            self.spam + n * (label == "spam"),
+            self.ham + n * (label == "ham"),
+            self.abuse + n * (label == "abuse"),
+        )
 
 
-# Below this many learned comments of each kind the score is not trusted (None).
+# Below this many learned comments of each class a score is not computed at all (None). Holding
+# on a score waits longer, for ``RuleSettings.score_min_decisions`` decisions of its pair.
 MIN_TRAINING = 5
 _STRENGTH = 1.0  # Laplace smoothing
 _MAX_EVIDENCE = 4.0  # one feature moves the log-odds by at most this much
 
 
-def score(present: Iterable[str], counts: Mapping[str, Counts], totals: Counts) -> float | None:
-    """The probability that a comment with these features is spam, or None when the site has not
-    yet taught the classifier enough to say."""
-    if totals.spam < MIN_TRAINING or totals.ham < MIN_TRAINING:
+def score(
+    present: Iterable[str], counts: Mapping[str, Counts], totals: Counts, kind: Kind = "spam"
+) -> float | None:
+    """The probability that a comment with these features is spam (or, with ``kind="abuse"``,
+    would be rejected as abusive), or None when the site has not yet taught the classifier
+    enough of both classes to say."""
+    positives = totals.positives(kind)
+    if positives < MIN_TRAINING or totals.ham < MIN_TRAINING:
         return None
-    log_odds = math.log(totals.spam / totals.ham)
+    log_odds = math.log(positives / totals.ham)
     for feature in present:
         seen = counts.get(feature)
-        if seen is None or seen.spam + seen.ham == 0:
-            continue  # never seen: no evidence either way
-        p_spam = (seen.spam + _STRENGTH) / (totals.spam + 2 * _STRENGTH)
+        if seen is None:
+            continue
+        seen_positive = seen.positives(kind)
+        if seen_positive + seen.ham == 0:
+            continue  # never seen in this pair: no evidence either way
+        p_positive = (seen_positive + _STRENGTH) / (positives + 2 * _STRENGTH)
         p_ham = (seen.ham + _STRENGTH) / (totals.ham + 2 * _STRENGTH)
-        evidence = math.log(p_spam / p_ham)
+        evidence = math.log(p_positive / p_ham)
         log_odds += max(-_MAX_EVIDENCE, min(_MAX_EVIDENCE, evidence))
     if log_odds > 30:
         return 1.0
@@ -119,17 +152,19 @@ def score(present: Iterable[str], counts: Mapping[str, Counts], totals: Counts) 
 
 
 class MemoryModel:
-    """Counts held in memory: for the offline evaluation and for tests."""
+    """Counts held in memory: for the offline evaluations and for tests."""
 
     def __init__(self) -> None:
         self.counts: dict[str, Counts] = {}
         self.totals = Counts()
 
-    def learn(self, present: Iterable[str], is_spam: bool) -> None:
+    def learn(self, present: Iterable[str], label: Label | bool) -> None:
+        """Count one verdict; ``True`` and ``False`` mean "spam" and "ham"."""
+        if isinstance(label, bool):
+            label = "spam" if label else "ham"
         for feature in present:
-            old = self.counts.get(feature, Counts())
-            self.counts[feature] = Counts(old.spam + is_spam, old.ham + (not is_spam))
-        self.totals = Counts(self.totals.spam + is_spam, self.totals.ham + (not is_spam))
+            self.counts[feature] = self.counts.get(feature, Counts()).add(label)
+        self.totals = self.totals.add(label)
 
-    def score(self, present: Iterable[str]) -> float | None:
-        return score(present, self.counts, self.totals)
+    def score(self, present: Iterable[str], kind: Kind = "spam") -> float | None:
+        return score(present, self.counts, self.totals, kind)

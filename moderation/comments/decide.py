@@ -1,5 +1,5 @@
 """Moderators' decisions: which action applies to which status, one or many comments at once
-(all or none), and what the spam score learns from them."""
+(all or none), and what the spam and abuse scores learn from them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import spam
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..models import Action, Comment, Reason, Status
 from . import screening
@@ -43,7 +44,7 @@ FEATURING = {Action.FEATURE: True, Action.UNFEATURE: False}
 DEFAULT_REASON = {Action.REJECT: Reason.OTHER, Action.SPAM: Reason.SPAM}
 MAX_BULK = 200
 
-# How a refusal words each action: "Comment 12 is already approved.", "Comment 3 is deleted: it
+# How a refusal words each action: "Comment 12 is already approved.", "Comment 3 is deleted; it
 # cannot be restored."
 _ALREADY = {
     Action.APPROVE: "approved",
@@ -54,6 +55,8 @@ _ALREADY = {
     Action.UNFEATURE: "not featured",
 }
 _DONE = {**_ALREADY, Action.RESTORE: "restored", Action.UNFEATURE: "unfeatured"}
+# How a refusal words a status the action cannot start from ("is marked as spam", "is deleted").
+_STATUS_WORDS = {Status.SPAM: "marked as spam"}
 
 
 def allowed_actions(status: Status, reported: bool = False) -> list[Action]:
@@ -169,25 +172,39 @@ def _why_stuck(action: Action, target: Status, stuck: Sequence[Comment]) -> str:
         verb = "is" if len(already) == 1 else "are"
         already_word = "" if action is Action.UNFEATURE else "already "
         parts.append(f"{noun} {listed} {verb} {already_word}{_ALREADY[action]}.")
+    by_status: dict[Status, list[int]] = defaultdict(list)
     for comment in other:
-        status = comment.status.value
-        parts.append(f"Comment {comment.id} is {status}: it cannot be {_DONE[action]}.")
+        by_status[comment.status].append(comment.id)
+    for status, ids in by_status.items():
+        listed = ", ".join(map(str, ids))
+        one = len(ids) == 1
+        subject = f"Comment {listed} is" if one else f"Comments {listed} are"
+        pronoun = "it" if one else "they"
+        parts.append(
+            f"{subject} {_STATUS_WORDS.get(status, status.value)}; "
+            f"{pronoun} cannot be {_DONE[action]}."
+        )
     return " ".join(parts)
 
 
 def _learn(
     session: Session, comments: Sequence[Comment], action: Action, reason: Reason | None
 ) -> None:
-    """Teach the spam score a moderator's first verdict on each comment: an approval is ham, a
-    spam decision (or a rejection for spam) is spam; other rejections say nothing about spam."""
+    """Teach the learned scores a moderator's first verdict on each comment: an approval is ham
+    for both; a spam decision (or a rejection for spam) is spam, and teaches the abuse score
+    nothing; every other rejection (abuse, off topic, personal data, illegal, other) is abuse,
+    and teaches the spam score nothing."""
+    label: spam.Label
     if action in (Action.APPROVE, Action.FEATURE):
-        is_spam = False
+        label = "ham"
     elif action is Action.SPAM or (action is Action.REJECT and reason is Reason.SPAM):
-        is_spam = True
+        label = "spam"
+    elif action is Action.REJECT:
+        label = "abuse"
     else:
         return
-    by_site: dict[int, list[tuple[Comment, bool]]] = defaultdict(list)
+    by_site: dict[int, list[tuple[Comment, spam.Label]]] = defaultdict(list)
     for comment in comments:
-        by_site[comment.site_id].append((comment, is_spam))
+        by_site[comment.site_id].append((comment, label))
     for site_id, labelled in by_site.items():
         screening.learn(session, site_id, labelled)

@@ -90,6 +90,7 @@ def edit(
     comment.edited_at = now
     comment.held_because = outcome.held_because
     comment.spam_score = candidate.spam_score
+    comment.abuse_score = candidate.abuse_score
     comment.status = outcome.status
     if outcome.status is not Status.APPROVED:
         comment.featured = False  # the pick was of the words before; a moderator picks again

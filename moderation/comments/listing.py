@@ -42,7 +42,9 @@ from .cursors import (
 QUEUE_VIEWS = ("pending", "flagged", "unreviewed", "approved", "rejected", "spam")
 #: Every status at once: what a dashboard search looks through (not a view of the API).
 ALL_VIEW = "all"
-ORDERS = ("oldest", "newest", "spam")
+ORDERS = ("oldest", "newest", "spam", "abuse")
+#: The orders by a learned score, highest first (unscored last), then by id.
+SCORE_ORDERS = {"spam": Comment.spam_score, "abuse": Comment.abuse_score}
 
 #: What a moderator sees of a queued comment: its columns, and its article's.
 QUEUE_COLUMNS = (
@@ -59,6 +61,7 @@ QUEUE_COLUMNS = (
     Comment.status,
     Comment.held_because,
     Comment.spam_score,
+    Comment.abuse_score,
     Comment.open_flag_count,
     Comment.created_at,
     Comment.edited_at,
@@ -131,12 +134,12 @@ class QueueQuery:
 
 
 def list_queue(session: Session, query: QueueQuery) -> QueuePage:
-    """One page of a queue view, oldest first (or newest first, or most likely spam first), in
-    three queries."""
+    """One page of a queue view, oldest first (or newest first, or highest spam or abuse score
+    first), in three queries."""
     connection = session.connection()  # rows are all this wants, not the ORM's loading
     found = list(connection.execute(_queue_statement(query, connection.dialect.name)))
     page = _with_details(session, found[: query.limit])
-    page.next_cursor = _next_cursor(found, query.limit, query.order == "spam")
+    page.next_cursor = _next_cursor(found, query.limit, query.order)
     return page
 
 
@@ -170,13 +173,13 @@ def _with_details(session: Session, comments: list[QueuedComment]) -> QueuePage:
     return page
 
 
-def _next_cursor(found: Sequence[Any], limit: int, by_spam_score: bool) -> str | None:
+def _next_cursor(found: Sequence[Any], limit: int, order: str) -> str | None:
     """The cursor after a page, read one row past its end (``found`` has ``limit + 1`` rows)."""
     if len(found) <= limit:
         return None
     last = found[limit - 1]
-    if by_spam_score:
-        return encode_score_cursor(last.spam_score, last.id)
+    if order in SCORE_ORDERS:
+        return encode_score_cursor(getattr(last, SCORE_ORDERS[order].key), last.id)
     return encode_cursor(last.id)
 
 
@@ -207,7 +210,7 @@ def _queue_statement(query: QueueQuery, dialect: str) -> Select[*tuple[Any, ...]
         and query.article_key is None
         and query.article_id is None
         and not query.search
-        and query.order != "spam"
+        and query.order not in SCORE_ORDERS
     )
     if not by_index or status is None:
         view_clause = _view_clause(query.view)
@@ -227,8 +230,8 @@ def _queue_statement(query: QueueQuery, dialect: str) -> Select[*tuple[Any, ...]
     if query.search:
         stmt = stmt.where(search_clause(query.search))
     newest_first = query.order == "newest"
-    if query.order == "spam":
-        score = func.coalesce(Comment.spam_score, UNSCORED)
+    if query.order in SCORE_ORDERS:
+        score = func.coalesce(SCORE_ORDERS[query.order], UNSCORED)
         if query.cursor:
             last_score, last_id = decode_score_cursor(query.cursor)
             stmt = stmt.where(

@@ -1,13 +1,12 @@
 """What the rules need from the database, gathered in a few queries, and what they learn back.
 
 ``submit`` and ``edit`` call :func:`prepare` before storing a comment, and ``decide`` calls
-:func:`learn` when a moderator first decides on one, so the spam score follows the site's own
-judgement.
+:func:`learn` when a moderator first decides on one, so the spam and abuse scores follow the
+site's own judgement.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -180,15 +179,27 @@ def _feature_counts(size: int) -> Prepared:
     with a repeat, so a handful of them serve every comment (an expanding ``IN`` would be
     rendered again for every query: a third of the query's cost)."""
     return Prepared(
-        select(SpamFeature.feature, SpamFeature.spam, SpamFeature.ham).where(
+        select(SpamFeature.feature, SpamFeature.spam, SpamFeature.ham, SpamFeature.abuse).where(
             SpamFeature.site_id == bindparam("site_id"),
             SpamFeature.feature.in_([bindparam(f"f{n}") for n in range(size)]),
         )
     )
 
 
-def spam_score(session: Session, site_id: int, features: Iterable[str]) -> float | None:
-    """The learned probability of spam, from one query over the features present."""
+@dataclass(frozen=True)
+class Scores:
+    """A comment's learned scores (None until learned enough to say), and how many decisions
+    each learned from."""
+
+    spam: float | None = None
+    abuse: float | None = None
+    spam_decisions: int = 0
+    abuse_decisions: int = 0
+
+
+def learned_scores(session: Session, site_id: int, features: Iterable[str]) -> Scores:
+    """The learned probabilities of spam and of abuse, from one query over the features
+    present."""
     wanted = [*features, TOTAL_FEATURE]
     size = 16
     while size < len(wanted):
@@ -197,11 +208,17 @@ def spam_score(session: Session, site_id: int, features: Iterable[str]) -> float
     params.update((f"f{n}", feature) for n, feature in enumerate(wanted))
     params["site_id"] = site_id
     counts = {
-        feature: spam.Counts(spam_count, ham)
-        for feature, spam_count, ham in _feature_counts(size).run(session, params)
+        feature: spam.Counts(spam_count, ham, abuse)
+        for feature, spam_count, ham, abuse in _feature_counts(size).run(session, params)
     }
     totals = counts.pop(TOTAL_FEATURE, spam.Counts())
-    return spam.score(wanted[:-1], counts, totals)
+    present = wanted[:-1]
+    return Scores(
+        spam=spam.score(present, counts, totals, "spam"),
+        abuse=spam.score(present, counts, totals, "abuse"),
+        spam_decisions=totals.decisions("spam"),
+        abuse_decisions=totals.decisions("abuse"),
+    )
 
 
 def prepare(
@@ -232,7 +249,9 @@ def prepare(
         exclude_id=edited_id,
     )
     links = len(spam.link_domains(html))
-    score = spam_score(session, site.id, _features_of(body_text, html, bool(author_email), history))
+    scores = learned_scores(
+        session, site.id, _features_of(body_text, html, bool(author_email), history)
+    )
     akismet_spam = None
     if settings.akismet and policy.akismet is not None:
         akismet_spam = policy.akismet(
@@ -252,11 +271,15 @@ def prepare(
         html=html,
         link_count=links,
         history=history,
-        spam_score=score,
+        spam_score=scores.spam,
+        abuse_score=scores.abuse,
+        spam_decisions=scores.spam_decisions,
+        abuse_decisions=scores.abuse_decisions,
         akismet_spam=akismet_spam,
         form_check=client.form_check,
         honeypot_filled=client.honeypot_filled,
         is_edit=edited_id is not None,
+        author_name=author_name,
     )
     return candidate, settings
 
@@ -265,14 +288,20 @@ def prepare(
 
 
 def _histories(
-    session: Session, site_id: int, author_keys: set[str]
+    session: Session, site_id: int, author_keys: set[str], learned_ids: set[int]
 ) -> dict[str, rules.AuthorHistory]:
-    """Approved and rejected counts of several authors, in one grouped query."""
+    """Approved and rejected counts of several authors, in one grouped query, without the
+    comments being learned: their own verdicts are already stored, and counted they would teach
+    "a new author is spam or abuse" (every approved comment came from a known author)."""
     approved = func.sum(case((Comment.status == Status.APPROVED, 1), else_=0))
     rejected = func.sum(case((Comment.status.in_(REJECTED), 1), else_=0))
     rows = session.execute(
         select(Comment.author_key, approved, rejected)
-        .where(Comment.site_id == site_id, Comment.author_key.in_(author_keys))
+        .where(
+            Comment.site_id == site_id,
+            Comment.author_key.in_(author_keys),
+            Comment.id.not_in(learned_ids),
+        )
         .group_by(Comment.author_key)
     )
     return {
@@ -280,25 +309,24 @@ def _histories(
     }
 
 
-def learn(session: Session, site_id: int, labelled: Sequence[tuple[Comment, bool]]) -> None:
-    """Add moderators' verdicts (comment, is_spam) to the site's spam counts, in one upsert."""
+def learn(session: Session, site_id: int, labelled: Sequence[tuple[Comment, spam.Label]]) -> None:
+    """Add moderators' verdicts (comment, "spam", "abuse" or "ham") to the site's counts, in one
+    upsert."""
     if not labelled:
         return
-    deltas: Counter[tuple[str, bool]] = Counter()
-    histories = _histories(session, site_id, {c.author_key for c, _ in labelled})
-    for comment, is_spam in labelled:
+    per_feature: dict[str, spam.Counts] = {}
+    histories = _histories(
+        session, site_id, {c.author_key for c, _ in labelled}, {c.id for c, _ in labelled}
+    )
+    for comment, label in labelled:
         history = histories.get(comment.author_key, rules.AuthorHistory())
-        for feature in _features_of(
-            comment.body_text, comment.html, bool(comment.author_email), history
-        ):
-            deltas[(feature, is_spam)] += 1
-        deltas[(TOTAL_FEATURE, is_spam)] += 1
-    per_feature: dict[str, list[int]] = {}
-    for (feature, is_spam), n in deltas.items():
-        per_feature.setdefault(feature, [0, 0])[0 if is_spam else 1] += n
+        present = _features_of(comment.body_text, comment.html, bool(comment.author_email), history)
+        for feature in (*present, TOTAL_FEATURE):
+            key = feature[:200]
+            per_feature[key] = per_feature.get(key, spam.Counts()).add(label)
     rows = [
-        {"site_id": site_id, "feature": f[:200], "spam": s, "ham": h}
-        for f, (s, h) in per_feature.items()
+        {"site_id": site_id, "feature": f, "spam": c.spam, "ham": c.ham, "abuse": c.abuse}
+        for f, c in per_feature.items()
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -308,6 +336,7 @@ def learn(session: Session, site_id: int, labelled: Sequence[tuple[Comment, bool
         set_={
             "spam": SpamFeature.spam + stmt.excluded.spam,
             "ham": SpamFeature.ham + stmt.excluded.ham,
+            "abuse": SpamFeature.abuse + stmt.excluded.abuse,
         },
     )
     session.execute(stmt, rows)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from moderation.db import db
-from moderation.models import ApiToken, Decision, utcnow
+from moderation.models import ApiToken, Comment, Decision, utcnow
 
 from ..conftest import PUBLISH_AT_ONCE, thread_url
 
@@ -115,6 +115,43 @@ def test_restore_puts_a_rejected_comment_back_in_the_queue(client, site, post, d
     decide(cid, "restore", expect=409)
 
 
+def test_a_refused_decision_says_in_words_what_happened(client, site, post, decide):
+    cid = post(ARTICLE).get_json()["comment"]["id"]
+    decide(cid)
+    twice = decide(cid, expect=409).get_json()["error"]
+    assert twice == {
+        "code": "invalid_transition",
+        "message": f"Comment {cid} is already approved.",
+    }
+    restore = decide(cid, "restore", expect=409).get_json()["error"]
+    assert restore["message"] == f"Comment {cid} is approved; it cannot be restored."
+    decide(cid, "spam")
+    feature = decide(cid, "feature", expect=409).get_json()["error"]
+    assert feature["message"] == f"Comment {cid} is marked as spam; it cannot be featured."
+
+
+def test_a_deleted_comment_cannot_be_approved_and_says_so(client, site, post, decide):
+    created = post(ARTICLE).get_json()
+    cid, edit = created["comment"]["id"], {"X-Edit-Token": created["edit_token"]}
+    assert client.delete(f"/api/v1/comments/{cid}", headers=edit).status_code == 204
+    refused = decide(cid, expect=409).get_json()["error"]
+    assert refused["message"] == f"Comment {cid} is deleted; it cannot be approved."
+
+
+def test_a_bulk_refusal_names_each_comment_once(client, site, post, decide, auth):
+    ids = [post(ARTICLE, body=f"c{i}").get_json()["comment"]["id"] for i in range(3)]
+    for cid in ids[:2]:
+        decide(cid)
+    response = client.post(
+        f"/api/v1/sites/{site}/decisions", json={"ids": ids, "action": "restore"}, headers=auth
+    )
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == (
+        f"Comment {ids[2]} is already in the queue. "
+        f"Comments {ids[0]}, {ids[1]} are approved; they cannot be restored."
+    )
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
@@ -205,3 +242,27 @@ def test_approving_a_published_comment_keeps_the_count(client, make_site, make_t
     assert response.status_code == 200
     counts = client.get("/api/v1/sites/open/counts", query_string={"article": ARTICLE}).get_json()
     assert counts == {"counts": {ARTICLE: 1}}
+
+
+@pytest.mark.parametrize("order", ["spam", "abuse"])
+def test_queue_sorts_by_a_learned_score_highest_first_page_by_page(
+    app, client, site, post, auth, order
+):
+    ids = [post(ARTICLE, body=f"scored {i}").get_json()["comment"]["id"] for i in range(6)]
+    scores = [0.2, 0.95, None, 0.7, 0.9, 0.7]  # a tie across pages, and one not scored yet
+    with app.app_context():
+        for comment_id, score in zip(ids, scores, strict=True):
+            comment = db.session.get(Comment, comment_id)
+            setattr(comment, f"{order}_score", score)
+        db.session.commit()
+    seen, cursor = [], None
+    while True:
+        page = queue(client, auth, order=order, limit=3, **({"cursor": cursor} if cursor else {}))
+        seen += [(c["id"], c[f"{order}_score"]) for c in page["comments"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    by_score = [ids[1], ids[4], ids[3], ids[5], ids[0], ids[2]]
+    assert [comment_id for comment_id, _ in seen] == by_score
+    assert [score for _, score in seen] == [0.95, 0.9, 0.7, 0.7, 0.2, None]
+    other = "abuse" if order == "spam" else "spam"
+    assert queue(client, auth, order=other)["comments"][0][f"{other}_score"] is None
