@@ -3,10 +3,13 @@ is asking (the hashed address, the page it comes from, the widget's bot checks).
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any, TypeVar, overload
 
+import pydantic
 from flask import current_app, g, request
+from pydantic import BaseModel, create_model
 from werkzeug.datastructures import MultiDict
 
 from ..comments.screening import Client
@@ -33,8 +36,51 @@ def json_body(shape: Any) -> Any:
     if shape not in parsed:
         if not request.is_json:
             raise UnsupportedMediaType()
-        parsed[shape] = parse_json(shape, body_bytes())
+        raw = body_bytes()
+        try:
+            parsed[shape] = parse_json(shape, raw)
+        except ValidationError as first:
+            raise _every_field_error(shape, raw, first) from None
     return parsed[shape]
+
+
+def _every_field_error(shape: Any, raw: bytes, first: ValidationError) -> ValidationError:
+    """``first`` with every field at fault in ``fields`` (a form shows them all at once, not one
+    per try), each in the words its field alone would get. Only for a body of one model."""
+    if not (isinstance(shape, type) and issubclass(shape, BaseModel)):
+        return first
+    try:
+        data = json.loads(raw)
+        adapter(shape).validate_python(data, strict=True)
+    except (ValueError, RecursionError, TypeError, pydantic.ValidationError) as exc:
+        errors = exc.errors() if isinstance(exc, pydantic.ValidationError) else []
+    else:
+        return first
+    names = dict.fromkeys(
+        str(e["loc"][0]) for e in errors if e["loc"] and isinstance(e["loc"][0], str)
+    )
+    if len(names) < 2 or not isinstance(data, dict):
+        return first
+    fields = []
+    for name in names:
+        try:
+            parse_json(
+                _one_field(shape, name), json.dumps({name: data[name]} if name in data else {})
+            )
+        except ValidationError as error:
+            fields.append({"field": error.field or name, "message": error.message})
+    if not fields or fields[0]["field"] != first.field:
+        return first
+    first.details["fields"] = fields
+    return first
+
+
+@cache
+def _one_field(shape: type[BaseModel], name: str) -> type[BaseModel]:
+    """``shape`` with only its field ``name`` (none, for a name it does not have)."""
+    field = shape.model_fields.get(name)
+    declared: dict[str, Any] = {name: (field.annotation, field)} if field else {}
+    return create_model(shape.__name__, __config__=shape.model_config, **declared)  # type: ignore[call-overload, no-any-return]
 
 
 def body_bytes() -> bytes:
@@ -88,7 +134,9 @@ IDENTITY_HEADERS = {
         "A guest: the browser's own random key (22 to 64 of A-Z a-z 0-9 _ -), kept by the "
         "widget, so the site recognises the guest again and no one else can pass for them.",
         False,
-        {"type": "string", "pattern": f"^{GUEST_KEY.pattern}$"},
+        # HTTP drops the spaces and tabs around a header's value (RFC 9110, 5.5), and an empty
+        # value is no key (servers may drop the header).
+        {"type": "string", "pattern": f"^([ \t]*{GUEST_KEY.pattern}[ \t]*)?$"},
     ),
 }
 
@@ -103,8 +151,8 @@ def reader_token() -> str | None:
 
 def guest_key() -> str | None:
     """The ``X-Guest-Key`` header, checked: random-looking, of a sensible length."""
-    raw = request.headers.get(GUEST_KEY_HEADER)
-    if raw is None:
+    raw = (request.headers.get(GUEST_KEY_HEADER) or "").strip(" \t")
+    if not raw:
         return None
     if not GUEST_KEY.fullmatch(raw):
         raise ValidationError(

@@ -1,24 +1,13 @@
-/* The reader's comment widget.
+/* The reader's comment widget: <div id="comments" data-site="SLUG"></div> and
+ * <script src="https://HOST/embed.js" async></script>; its data- attributes are in README.md.
  *
- *   <div id="comments" data-site="SLUG" data-article="KEY"></div>
- *   <script src="https://HOST/embed.js" async></script>
+ * Renders into a shadow root with a constructed stylesheet (no 'unsafe-inline' needed) and talks
+ * only to the service it came from. What readers wrote is set with textContent, except `html`,
+ * sanitized by the service on write: the one place this file assigns innerHTML.
  *
- * Renders into a shadow root, so the host page's styles and ours never meet; styles are a
- * constructed stylesheet, so a host page whose Content-Security-Policy allows only this service's
- * origin needs no 'unsafe-inline'. Talks only to the service it was loaded from. Everything a
- * reader wrote is set with textContent, except `html`, which the service sanitized on write: it is
- * the one place this file assigns innerHTML.
- *
- * Signed-in readers: the publisher's login signs a token (a JWT, HS256, with the site's SSO
- * secret) and the page passes it in `data-reader-token="JWT"` on the element, or, for a page that
- * signs in without reloading, through
- *
- *   window.ModerationComments.signIn(token)   // a Promise; the form then shows who is signed in
- *   window.ModerationComments.signOut()       // signs the token out at the service and forgets it
- *
- * The script loads async: a page that calls these early waits for the `moderation:ready` event on
- * document. Without a token the widget speaks for a guest with a random key of its own, kept in
- * this browser's localStorage.
+ * Signed in: `data-reader-token="JWT"` (HS256, the site's SSO secret), or without a reload
+ * window.ModerationComments.signIn(token) / .signOut() (Promises; wait for `moderation:ready` on
+ * document). Without a token the widget speaks for a guest with a random key in localStorage.
  */
 (() => {
   "use strict";
@@ -38,7 +27,7 @@
 
   const TEXT = {
     en: {
-      comments: (n) => (n === 1 ? "1 comment" : `${n} comments`),
+      comments: ["# comment", "# comments"], wait: "Please wait #.", choose: "Please choose a reason.",
       sort: "Sort", oldest: "Oldest first", newest: "Newest first",
       name: "Name", email: "Email (optional, never shown)", body: "Your comment",
       post: "Post comment", posting: "Posting…", reply: "Reply", cancel: "Cancel",
@@ -63,7 +52,7 @@
       linkTo: (n) => `Link to the comment by ${n}`,
     },
     fr: {
-      comments: (n) => (n <= 1 ? `${n} commentaire` : `${n} commentaires`),
+      comments: ["# commentaire", "# commentaires"], wait: "Veuillez patienter #.", choose: "Veuillez choisir un motif.",
       sort: "Trier", oldest: "Plus anciens d'abord", newest: "Plus récents d'abord",
       name: "Nom", email: "E-mail (facultatif, jamais affiché)", body: "Votre commentaire",
       post: "Publier", posting: "Envoi…", reply: "Répondre", cancel: "Annuler",
@@ -88,7 +77,7 @@
       linkTo: (n) => `Lien vers le commentaire de ${n}`,
     },
     nl: {
-      comments: (n) => (n === 1 ? "1 reactie" : `${n} reacties`),
+      comments: ["# reactie", "# reacties"], wait: "Wacht # a.u.b.", choose: "Kies een reden.",
       sort: "Sorteren", oldest: "Oudste eerst", newest: "Nieuwste eerst",
       name: "Naam", email: "E-mail (optioneel, nooit getoond)", body: "Uw reactie",
       post: "Plaatsen", posting: "Bezig…", reply: "Antwoorden", cancel: "Annuleren",
@@ -113,7 +102,7 @@
       linkTo: (n) => `Link naar de reactie van ${n}`,
     },
     de: {
-      comments: (n) => (n === 1 ? "1 Kommentar" : `${n} Kommentare`),
+      comments: ["# Kommentar", "# Kommentare"], wait: "Bitte warten Sie #.", choose: "Bitte wählen Sie einen Grund.",
       sort: "Sortieren", oldest: "Älteste zuerst", newest: "Neueste zuerst",
       name: "Name", email: "E-Mail (optional, wird nie angezeigt)", body: "Ihr Kommentar",
       post: "Kommentar senden", posting: "Wird gesendet…", reply: "Antworten", cancel: "Abbrechen",
@@ -144,13 +133,9 @@
   --mod-fg: #1d1f23; --mod-muted: #555b66; --mod-bg: #ffffff; --mod-panel: #f4f5f7;
   --mod-border: #c9cdd4; --mod-accent: #0b57d0; --mod-accent-fg: #ffffff; --mod-danger: #b3261e;
   --mod-note: #fff4ce; --mod-radius: 6px; --mod-focus: #0b57d0; }
-:host([data-theme="dark"]) { --mod-fg: #e8eaed; --mod-muted: #b4b9c2; --mod-bg: #16181c;
+:host([data-theme="dark"]), .dark { --mod-fg: #e8eaed; --mod-muted: #b4b9c2; --mod-bg: #16181c;
   --mod-panel: #23262b; --mod-border: #4a4f57; --mod-accent: #8ab4f8; --mod-accent-fg: #0b1424;
   --mod-danger: #f2b8b5; --mod-note: #3d3520; --mod-focus: #8ab4f8; }
-@media (prefers-color-scheme: dark) { :host([data-theme="auto"]) { --mod-fg: #e8eaed;
-  --mod-muted: #b4b9c2; --mod-bg: #16181c; --mod-panel: #23262b; --mod-border: #4a4f57;
-  --mod-accent: #8ab4f8; --mod-accent-fg: #0b1424; --mod-danger: #f2b8b5; --mod-note: #3d3520;
-  --mod-focus: #8ab4f8; } }
 .root { background: var(--mod-bg); color: var(--mod-fg); font-family: var(--mod-font, inherit);
   font-size: var(--mod-size, 1rem); padding: .5rem 0; }
 h2 { font-size: 1.25em; margin: 0 0 .75rem; }
@@ -248,6 +233,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.code = error.code;
       this.field = error.field;
       this.loginUrl = error.login_url; // with sign_in_required
+      this.fields = error.fields || [error]; // every field at fault, the first being `field`
     }
   }
 
@@ -289,7 +275,10 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
     if (response.status === 204) return null;
     const data = await response.json().catch(() => null);
     if (!response.ok) {
-      throw new ApiError(response.status, (data && data.error) || { code: "http_error", message: response.statusText });
+      const error = new ApiError(response.status, (data && data.error) || { code: "http_error", message: response.statusText });
+      const wait = response.headers.get("Retry-After"); // seconds, or an HTTP date
+      if (wait) error.wait = isNaN(wait) ? (Date.parse(wait) - Date.now()) / 1000 : +wait;
+      throw error;
     }
     return data;
   }
@@ -340,10 +329,12 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
   /* An identicon from the avatar seed: a symmetric 5x5 grid, drawn here, fetched from nowhere. */
   function identicon(seed) {
     const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 5 5");
-    svg.setAttribute("class", "avatar");
-    svg.setAttribute("aria-hidden", "true");
+    const make = (tag, attrs) => {
+      const node = document.createElementNS(ns, tag);
+      for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+      return node;
+    };
+    const svg = make("svg", { viewBox: "0 0 5 5", class: "avatar", "aria-hidden": "true" });
     const hex = (seed || "0").padEnd(16, "0");
     const hue = parseInt(hex.slice(0, 3), 16) % 360;
     const bits = parseInt(hex.slice(3, 11), 16);
@@ -351,16 +342,20 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       if (!((bits >> i) & 1)) continue;
       const x = Math.floor(i / 5), y = i % 5;
       for (const cx of new Set([x, 4 - x])) {
-        const rect = document.createElementNS(ns, "rect");
-        rect.setAttribute("x", cx);
-        rect.setAttribute("y", y);
-        rect.setAttribute("width", 1);
-        rect.setAttribute("height", 1);
-        rect.setAttribute("fill", `hsl(${hue} 55% 48%)`);
-        svg.append(rect);
+        svg.append(make("rect", { x: cx, y, width: 1, height: 1, fill: `hsl(${hue} 55% 48%)` }));
       }
     }
     return svg;
+  }
+
+  /* [one, other], "#" for the number, as the language's plural rules choose. */
+  function plural(lang, forms, n) {
+    return forms[new Intl.PluralRules(lang).select(n) === "one" ? 0 : 1].replace("#", n);
+  }
+
+  function language(value) {
+    const lang = (value || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+    return TEXT[lang] ? lang : "en";
   }
 
   function relativeTime(iso, lang) {
@@ -404,8 +399,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.articleUrl = pageUrl(host.dataset.url || location.href);
       // The service takes a title of one line up to 300 characters, and none rather than "".
       this.articleTitle = (host.dataset.title || document.title).replace(/\s+/g, " ").trim().slice(0, 300) || null;
-      const lang = (host.dataset.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
-      this.lang = TEXT[lang] ? lang : "en";
+      this.lang = language(host.dataset.lang);
       this.t = TEXT[this.lang];
       this.sort = "oldest";
       this.formToken = null;
@@ -428,7 +422,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       }
       this.status = el("div", { class: "status", role: "status", "aria-live": "polite" });
       this.notice = el("p", { class: "notice", role: "alert" });
-      this.heading = el("h2", { text: this.t.comments(0) });
+      this.heading = el("h2", { text: this.count(0) });
       this.sortSelect = el(
         "select",
         { "aria-label": this.t.sort, onchange: () => { this.sort = this.sortSelect.value; this.load(); } },
@@ -451,12 +445,36 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.featuredList = el("ol", { class: "thread" });
       this.featuredPanel = el("div", { id: "panel-featured", hidden: true }, this.featuredList);
       this.allPanel = el("div", { id: "panel-all" }, this.list, this.moreSlot);
-      this.root.append(
-        el("section", { class: "root", lang: this.lang, "aria-label": this.t.comments(0) },
-          el("div", { class: "bar" }, this.heading, this.sortSelect),
-          this.formSlot, this.notice, this.tablist, this.featuredPanel, this.allPanel, this.status),
-      );
+      this.section = el("section", { class: "root", lang: this.lang, "aria-label": this.count(0) },
+        el("div", { class: "bar" }, this.heading, this.sortSelect),
+        this.formSlot, this.notice, this.tablist, this.featuredPanel, this.allPanel, this.status);
+      this.root.append(this.section);
+      this.theme();
+      matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.theme());
       window.addEventListener("hashchange", () => this.revealHash());
+    }
+
+    count(n) {
+      return plural(this.lang, this.t.comments, n);
+    }
+
+    /* "auto": as dark as the nearest background around it (the system's scheme on a page with none). */
+    theme() {
+      let dark = null;
+      for (let node = this.host; node && dark === null; node = node.parentElement) {
+        const [r, g, b, a = 1] = (getComputedStyle(node).backgroundColor.match(/[\d.]+/g) || [0, 0, 0, 0]).map(Number);
+        if (a > 0) dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
+      }
+      this.section.classList.toggle("dark", this.host.dataset.theme === "auto" && (dark ?? matchMedia("(prefers-color-scheme: dark)").matches));
+    }
+
+    /* A failure in words: the service's, how long to wait, or the network's. */
+    say(error) {
+      if (!(error instanceof ApiError)) return this.t.network;
+      if (error.status !== 429 || !(error.wait > 0)) return error.message;
+      const long = error.wait > 90, unit = long ? "minute" : "second";
+      const n = Math.ceil(long ? error.wait / 60 : error.wait);
+      return this.t.wait.replace("#", new Intl.NumberFormat(this.lang, { style: "unit", unit, unitDisplay: "long" }).format(n));
     }
 
     /* Who is asking: the signed-in reader's token, or this browser's guest key. */
@@ -665,7 +683,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           this.forgetToken();
           this.renderForm();
         }
-        this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+        this.notice.textContent = this.say(error);
       } finally {
         this.reacting.delete(id);
       }
@@ -693,24 +711,27 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         return;
       }
       await reader;
+      this.theme();
       this.list.replaceChildren();
       this.shown.clear();
       this.loaded = true;
       this.render(data);
       if (featured) this.setFeatured(await featured);
       await this.showOwnPending();
+      // Empty: no public comment, none of the reader's own.
+      if (!this.list.children.length && !this.closed && !this.notice.textContent) this.notice.textContent = this.t.empty;
       if (first) await this.revealHash();
     }
 
     showLoadError(error) {
       const retry = el("button", { type: "button", class: "link", text: this.t.retry, onclick: () => this.load() });
-      const message = error instanceof ApiError ? error.message : this.t.loadError;
+      const message = error instanceof ApiError ? this.say(error) : this.t.loadError;
       this.notice.replaceChildren(document.createTextNode(message + " "), retry);
     }
 
     render(data) {
       this.total = data.total;
-      this.heading.textContent = this.t.comments(data.total);
+      this.section.setAttribute("aria-label", this.heading.textContent = this.count(data.total));
       this.closed = data.article.closed;
       if (data.site) this.siteInfo = data.site;
       // The form is drawn again only when what it depends on changed: a draft is not lost.
@@ -720,9 +741,6 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         this.renderForm();
       }
       for (const comment of data.comments) this.list.append(this.item(comment, 0));
-      if (!data.comments.length && !this.list.children.length && !this.closed && !this.notice.textContent) {
-        this.notice.textContent = this.t.empty;
-      }
       this.setMore(data.next_cursor);
     }
 
@@ -754,7 +772,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
             await this.loadMore();
           } catch (error) {
             button.disabled = false;
-            this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+            this.notice.textContent = this.say(error);
           }
         },
       });
@@ -767,11 +785,11 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       if (!featured) this.shown.add(comment.id);
       const li = el("li", { class: "c" + (depth >= MAX_INDENT ? " flat" : ""), id: `${featured ? "featured" : "comment"}-${comment.id}`, "data-id": comment.id });
       const time = el("time", { datetime: comment.created_at, title: new Date(comment.created_at).toLocaleString(this.lang), text: relativeTime(comment.created_at, this.lang) });
-      const meta = el("div", { class: "meta" }, el("span", { class: "author", text: comment.author_name }),
+      const meta = el("div", { class: "meta" }, el("span", { class: "author", dir: "auto", text: comment.author_name }),
         ...this.badges(comment.staff, comment.badges), time);
       if (comment.featured) meta.append(el("span", { class: "badge featured", text: this.t.featured }));
       if (comment.edited_at) meta.append(el("span", { class: "muted", text: `(${this.t.editedMark})` }));
-      const body = el("div", { class: "body" });
+      const body = el("div", { class: "body", dir: "auto" });
       body.innerHTML = comment.html; // sanitized by the service on write: the one trusted sink
       const actions = el("div", { class: "actions" });
       const article = el("article", { "aria-label": `${comment.author_name}, ${time.textContent}` }, identicon(comment.avatar), meta, body, actions);
@@ -835,7 +853,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
     /* Comments this browser posted that the public thread does not show yet. */
     async showOwnPending() {
       const mine = ownComments().filter((o) => o.site === this.site && o.article === this.article && !this.shown.has(o.id));
-      await Promise.all(mine.map(async (entry) => {
+      const found = await Promise.all(mine.map(async (entry) => {
         let data;
         try {
           data = await call("GET", `/comments/${entry.id}`, { headers: { "X-Edit-Token": entry.token } });
@@ -850,8 +868,11 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           return;
         }
         if (comment.status === "approved" || comment.status === "published") return; // on a later page
-        this.placeOwn(comment);
+        return comment;
       }));
+      // In the thread's order (placeOwn puts each at the top for newest).
+      const own = found.filter(Boolean).sort((a, b) => a.id - b.id);
+      for (const comment of this.sort === "best" ? own.reverse() : own) this.placeOwn(comment);
     }
 
     placeOwn(comment) {
@@ -866,9 +887,9 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
     /* The comment form, for a new comment (parent null) or a reply. */
     commentForm(parent, onDone) {
       const id = `f${parent ? parent.id : "top"}`;
-      const name = el("input", { id: `${id}-name`, name: "author_name", autocomplete: "name", required: true, maxlength: 100, value: storage(NAME_KEY, "") });
+      const name = el("input", { id: `${id}-name`, name: "author_name", dir: "auto", autocomplete: "name", required: true, maxlength: 100, value: storage(NAME_KEY, "") });
       const email = el("input", { id: `${id}-email`, name: "author_email", type: "email", autocomplete: "email", maxlength: 254 });
-      const body = el("textarea", { id: `${id}-body`, name: "body", required: true, maxlength: 5000 });
+      const body = el("textarea", { id: `${id}-body`, name: "body", dir: "auto", required: true, maxlength: 5000 });
       // Invisible to people and screen readers; bots fill it in.
       const trap = el("div", { class: "trap", "aria-hidden": "true" },
         el("label", { for: `${id}-website`, text: this.t.website }),
@@ -923,7 +944,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           li.querySelector("article").setAttribute("tabindex", "-1");
           li.querySelector("article").focus();
         } catch (error) {
-          const message = error instanceof ApiError ? error.message : this.t.network;
+          const message = this.say(error);
           if (error instanceof ApiError && (error.code === "sign_in_required" || error.code === "invalid_reader_token")) {
             // Kept for when the reader has signed in; the form gives way to the sign-in link.
             if (!parent) this.draft = body.value;
@@ -934,13 +955,11 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
             this.announce(message);
             return;
           }
-          const target = error instanceof ApiError && errors[error.field];
-          if (target) {
-            target.textContent = message;
-            form.querySelector(`[name="${error.field}"]`).focus();
-          } else {
-            formError.textContent = message;
-          }
+          // Every field at fault, each next to its field.
+          const wrong = error instanceof ApiError ? error.fields.filter((f) => errors[f.field]) : [];
+          for (const f of wrong) errors[f.field].textContent = f.message;
+          if (wrong.length) form.querySelector(wrong.map((f) => `[name="${f.field}"]`).join()).focus();
+          else formError.textContent = message;
           this.announce(message);
         } finally {
           submit.disabled = false;
@@ -970,12 +989,12 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         try {
           own = (await call("GET", `/comments/${comment.id}`, { headers: { "X-Edit-Token": ownToken(comment.id) } })).comment;
         } catch (error) {
-          this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+          this.notice.textContent = this.say(error);
           return;
         }
       }
       const id = `e${comment.id}`;
-      const text = el("textarea", { id, name: "body", required: true, maxlength: 5000 });
+      const text = el("textarea", { id, name: "body", dir: "auto", required: true, maxlength: 5000 });
       text.value = own.body_text;
       const error = el("p", { class: "error", role: "alert" });
       const form = el("form", { "aria-label": this.t.edit },
@@ -992,7 +1011,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           li.replaceWith(replacement);
           this.announce(this.t.edited);
         } catch (err) {
-          error.textContent = err instanceof ApiError ? err.message : this.t.network;
+          error.textContent = this.say(err);
         }
       });
       li.querySelector("article").after(form);
@@ -1007,25 +1026,31 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         li.remove();
         this.announce(this.t.deleted);
       } catch (error) {
-        this.notice.textContent = error instanceof ApiError ? error.message : this.t.network;
+        this.notice.textContent = this.say(error);
       }
     }
 
     openReport(li, comment) {
       if (li.querySelector(":scope > .box")) return;
       const id = `r${comment.id}`;
-      const reason = el("select", { id: `${id}-reason`, name: "reason" },
+      // No reason chosen for the reader: one must be picked.
+      const reason = el("select", { id: `${id}-reason`, name: "reason", "aria-describedby": `${id}-error` },
+        el("option", { value: "", text: "—" }),
         ...Object.entries(this.t.reasons).map(([value, label]) => el("option", { value, text: label })));
+      const reasonError = el("p", { class: "error", id: `${id}-error` });
       const note = el("input", { id: `${id}-note`, name: "note", maxlength: 500 });
       const error = el("p", { class: "error", role: "alert" });
       const box = el("form", { class: "box", "aria-label": this.t.reportTitle },
-        el("label", { for: reason.id, text: this.t.reason }), reason,
+        el("label", { for: reason.id, text: this.t.reason }), reason, reasonError,
         el("label", { for: note.id, text: this.t.note }), note, error,
         el("div", { class: "actions" },
           el("button", { type: "submit", class: "primary", text: this.t.send }),
           el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => box.remove() })));
       box.addEventListener("submit", async (event) => {
         event.preventDefault();
+        reasonError.textContent = reason.value ? "" : this.t.choose;
+        reason.setAttribute("aria-invalid", String(!reason.value));
+        if (!reason.value) return reason.focus();
         try {
           const report = { reason: reason.value, note: note.value || null };
           const sending = request(box, report, (before) => JSON.stringify(before) === JSON.stringify(report));
@@ -1033,7 +1058,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           box.replaceChildren(el("p", { text: this.t.reported }));
           this.announce(this.t.reported);
         } catch (err) {
-          error.textContent = err instanceof ApiError ? err.message : this.t.network;
+          error.textContent = this.say(err);
         }
       });
       li.querySelector("article").after(box);
@@ -1077,7 +1102,11 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           const data = query.length <= 1800
             ? await call("GET", `${path}?${query}`)
             : await call("POST", path, { body: { articles: keys } });
-          for (const node of chunk) node.textContent = String(data.counts[node.dataset.commentCount] ?? 0);
+          for (const node of chunk) {
+            const n = data.counts[node.dataset.commentCount] ?? 0, lang = language(node.dataset.lang);
+            // With data-words, the words too ("1 comment"), in the page's language.
+            node.textContent = "words" in node.dataset ? plural(lang, TEXT[lang].comments, n) : String(n);
+          }
         } catch (_) { /* counts are decoration; leave the page as it is */ }
       }
     }
