@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from flask import g, render_template, request
 
 from .. import admin, overview
 from ..db import db
-from ..models import Action
+from ..models import Action, Article
+from . import present
 from .blueprint import bp
 from .filters import read_filters, visible_sites
 from .forms import one_of, optional_id
+
+
+@dataclass
+class ArticleRun:
+    """Consecutive log entries on one article: the page names the article once for them."""
+
+    article: Article
+    entries: list[overview.LogEntry] = field(default_factory=list)
+
+
+def runs_of(entries: Sequence[overview.LogEntry]) -> list[ArticleRun]:
+    """The entries, in their order, cut wherever the article changes."""
+    runs: list[ArticleRun] = []
+    for entry in entries:
+        if not runs or runs[-1].article.id != entry.article.id:
+            runs.append(ArticleRun(entry.article))
+        runs[-1].entries.append(entry)
+    return runs
 
 
 @bp.get("/log")
@@ -34,6 +56,8 @@ def log() -> str:
     return render_template(
         "dashboard/log.html",
         page=page,
+        runs=runs_of(page.entries),
+        short_when=present.short_when,
         sites=visible_sites(),
         filters=filters,
         moderators=colleagues,

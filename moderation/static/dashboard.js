@@ -8,6 +8,12 @@
 (() => {
   "use strict";
 
+  // Where each action leads, and the words for actions and statuses in the messages below.
+  const TARGET = { approve: "approved", reject: "rejected", spam: "spam", restore: "pending" };
+  const ALREADY = { approve: "approved", reject: "rejected", spam: "marked as spam", restore: "in the queue" };
+  const DONE = { approve: "approved", reject: "rejected", spam: "marked as spam", restore: "restored" };
+  const STATUS_WORDS = { spam: "marked as spam" };
+
   // Every string a person reads, in one table.
   const TEXT = {
     notSaved: (what, message) => `${what}: not saved. ${message}`,
@@ -18,8 +24,15 @@
     status: (code) => `The server answered ${code}.`,
     selected: (n) => `${n} selected`,
     selectFirst: "Select comments first: x, or the checkboxes.",
-    notAllowed: (action, status) => `This ${status} comment cannot be given “${action}”.`,
-    notFeaturable: (status) => `This ${status} comment cannot be featured.`,
+    // A decision the card does not offer, worded as the server words its refusals
+    // (moderation/comments/decide.py): "Comment 12 is already approved.", "Comment 3 is
+    // deleted; it cannot be approved."
+    notAllowed: (id, action, status) =>
+      status === TARGET[action]
+        ? `Comment ${id} is already ${ALREADY[action] ?? action}.`
+        : `Comment ${id} is ${STATUS_WORDS[status] ?? status}; it cannot be ${DONE[action] ?? action}.`,
+    notFeaturable: (id, status) =>
+      `Comment ${id} is ${STATUS_WORDS[status] ?? status}; it cannot be featured.`,
     copied: "Copied.",
     copyFailed: "Copying failed: select the text and copy it by hand.",
     loading: "Loading the next comments…",
@@ -92,8 +105,6 @@
 
   const help = document.getElementById("shortcuts");
 
-  if (!list) return;
-
   // Single-key shortcuts can be turned off (WCAG 2.1.4): speech input and screen readers may
   // send letters a moderator did not mean as commands. The choice is kept in this browser.
   const SHORTCUTS_KEY = "moderation.dashboard.shortcuts";
@@ -118,6 +129,44 @@
   for (const hint of document.querySelectorAll(".shortcuts-hint")) hint.hidden = false;
   document.getElementById("shortcuts-open")?.addEventListener("click", () => help?.showModal());
   showShortcutsState();
+
+  // A key press meant for the page, not typed into a field or a dialog.
+  function isShortcut(event) {
+    if (event.defaultPrevented || event.isComposing || !shortcutsOn) return false;
+    if (event.ctrlKey || event.metaKey || event.altKey) return false;
+    if (document.querySelector("dialog[open]")) return false;
+    return !event.target.closest?.("input, textarea, select, [contenteditable]");
+  }
+
+  // --- Search: "/" from any page puts the cursor in the search box -----------------------------
+
+  // The search page opened by "/" (its address ends in #q) or with nothing searched yet is there
+  // to type into: its box takes the focus.
+  const searchBox = document.getElementById("q");
+
+  function focusSearch() {
+    if (!searchBox) return false;
+    searchBox.focus();
+    searchBox.select();
+    return true;
+  }
+
+  if (searchBox && (location.hash === "#q" || !searchBox.value)) {
+    focusSearch();
+    if (location.hash === "#q") history.replaceState(history.state, "", location.pathname + location.search);
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || !isShortcut(event)) return;
+    event.preventDefault();
+    if (focusSearch()) return;
+    const link = document.querySelector('.main-nav a[href$="/dashboard/search"]');
+    const url = new URL(link?.href ?? "search", location.href);
+    url.hash = "q";
+    window.location.assign(url.href);
+  });
+
+  if (!list) return;
 
   // --- Cards and the current one ---------------------------------------------------------------
 
@@ -311,7 +360,7 @@
     if (!cards.length) return;
     const refused = cards.find((card) => !actionsOf(card).includes(action));
     if (refused) {
-      showAlert(TEXT.notAllowed(action, refused.dataset.status));
+      showAlert(TEXT.notAllowed(refused.dataset.id, action, refused.dataset.status));
       return;
     }
     const ids = cards.map((card) => Number(card.dataset.id));
@@ -470,7 +519,7 @@
   function openReject(card) {
     const details = card?.querySelector("details.reject");
     if (!details) {
-      if (card) showAlert(TEXT.notAllowed("reject", card.dataset.status));
+      if (card) showAlert(TEXT.notAllowed(card.dataset.id, "reject", card.dataset.status));
       return;
     }
     details.open = true;
@@ -532,17 +581,14 @@
     if (!card) return;
     const action = actionsOf(card).find((a) => FEATURING.includes(a));
     if (action) decide([card], action);
-    else showAlert(TEXT.notFeaturable(card.dataset.status));
+    else showAlert(TEXT.notFeaturable(card.dataset.id, card.dataset.status));
   }
   const onSelection = { A: "approve", S: "spam", U: "restore" };
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.isComposing) return;
     if (rejectPanelKeys(event)) return; // keys of a focused panel, whatever the setting
-    if (!shortcutsOn) return;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (document.querySelector("dialog[open]")) return;
-    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (!isShortcut(event)) return;
     const key = event.key;
     let handled = true;
     if (key === "j" || key === "ArrowDown") move(+1);
@@ -558,12 +604,16 @@
     else if (key === "o") {
       const original = current?.querySelector("details.original");
       if (original) original.open = !original.open;
+    } else if (key === "b") {
+      // The author's panel: ban, suspend, pre-moderate, trust. Focus lands on the first
+      // choice of how long, so arrows pick the preset and Tab reaches the button.
+      const panel = current?.querySelector("details[data-author-measures]");
+      if (panel) {
+        panel.open = true;
+        panel.querySelector("input[name=duration]:checked")?.focus();
+      }
     } else if (key === "?") help?.showModal();
-    else if (key === "/") {
-      const search = document.getElementById("q");
-      if (search) search.focus();
-      else window.location.assign(document.querySelector('a[href$="/dashboard/search"]')?.href ?? "search");
-    } else handled = false;
+    else handled = false;
     if (handled) event.preventDefault();
   });
 
