@@ -27,6 +27,7 @@ from .models import (
 )
 from .rules import RuleSettings
 from .schemas.fields import EMAIL_RE, SLUG_RE
+from .starter_words import starter_rule_overrides
 from .urls import normalise_origin
 
 MIN_PASSWORD = 10
@@ -44,8 +45,11 @@ def create_site(
     name: str | None = None,
     mode: str = "pre",
     edit_window_minutes: int = 15,
+    starter_words: bool = False,
 ) -> Site:
-    """A new site (publication) whose pages live on ``origins``."""
+    """A new site (publication) whose pages live on ``origins``; with ``starter_words``, its
+    rules hold comments with the common insults and spam phrases of ``starter_words`` (the site
+    edits the list as it likes)."""
     if not SLUG_RE.match(slug):
         raise ValidationError("slug", f"{slug!r} is not a site slug: use 1-64 of a-z, 0-9 and -.")
     if session.scalar(select(Site.id).where(Site.slug == slug)) is not None:
@@ -57,6 +61,7 @@ def create_site(
         origins=normalised,
         moderation_mode=mode_value,
         edit_window_minutes=edit_window_minutes,
+        rule_settings=starter_rule_overrides() if starter_words else {},
     )
     session.add(site)
     session.flush()
@@ -195,6 +200,11 @@ def create_moderator(
     session.add(moderator)
     session.flush()
     return moderator
+
+
+def admin_exists(session: Session) -> bool:
+    """Whether any account may administer the installation."""
+    return session.scalar(select(Moderator.id).where(Moderator.is_admin).limit(1)) is not None
 
 
 def create_token(session: Session, site_slug: str, label: str = "") -> tuple[ApiToken, str]:

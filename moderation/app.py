@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if limit:
             request.max_content_length = max(limit, settings.max_request_bytes)
 
+    from .api import authors as _authors  # noqa: F401 - the moderation API's people
     from .api import readers as _readers  # noqa: F401 - the widget's routes of readers
     from .api.errors import LastResort, register_error_handlers
     from .api.meta import bp as meta_bp

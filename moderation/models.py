@@ -109,6 +109,14 @@ class Action(enum.StrEnum):
     DELETE = "delete"  # the author deleted within the window
     FEATURE = "feature"  # an editor's pick: approved, and shown first
     UNFEATURE = "unfeature"
+    # Measures about the author, logged on the comment they were taken from (the comment's
+    # status does not change): a ban, a suspension (a ban with an end), always pre-moderate,
+    # trust, and lifting one of them.
+    BAN = "ban"
+    SUSPEND = "suspend"
+    PREMODERATE = "premoderate"
+    TRUST = "trust"
+    LIFT = "lift"
 
 
 MODERATOR_ACTIONS = (
@@ -340,6 +348,9 @@ class Comment(Base):
     held_because: Mapped[list[str]] = mapped_column(WordList, default=list)
     # Probability of spam from the site's learned classifier; None until it has learned enough.
     spam_score: Mapped[float | None] = mapped_column(Float)
+    # Probability that moderators would reject it for abuse (or off topic, personal data, ...),
+    # from the same features; None until the site has learned enough.
+    abuse_score: Mapped[float | None] = mapped_column(Float)
     edit_token_hash: Mapped[str] = mapped_column(String(64))
     # Reader reports not yet answered by a moderator's decision.
     open_flag_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -394,9 +405,49 @@ class Ban(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class Standing(enum.StrEnum):
+    """A moderator's word on an author, over what the rules make of their record."""
+
+    PREMODERATED = "premoderated"  # every comment waits for a moderator, whatever the record
+    TRUSTED = "trusted"  # published as the site's mode allows, without the record's holds
+
+
+class AuthorStanding(Base):
+    """An author's standing on a site (one at most), until ``expires_at`` if set."""
+
+    __tablename__ = "author_standings"
+    __table_args__ = (UniqueConstraint("site_id", "author_key", name="uq_author_standings_author"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    author_key: Mapped[str] = mapped_column(String(64))
+    standing: Mapped[Standing] = mapped_column(_enum(Standing, "author_standing"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthorNote(Base):
+    """A moderator's note about an author, for the other moderators: never shown to readers,
+    never edited (a correction is a new note)."""
+
+    __tablename__ = "author_notes"
+    __table_args__ = (Index("ix_author_notes_author", "site_id", "author_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    author_key: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SpamFeature(Base):
-    """How often a feature appeared in comments a site's moderators approved (ham) or rejected
-    as spam or abuse. The row ``feature == TOTAL_FEATURE`` counts the comments learned."""
+    """How often a feature appeared in comments a site's moderators approved (ham), marked as
+    spam (spam), or rejected for any other reason (abuse): the counts of both learned scores in
+    one row, so one query scores a comment for both. The row ``feature == TOTAL_FEATURE`` counts
+    the comments learned."""
 
     __tablename__ = "spam_features"
 
@@ -406,6 +457,7 @@ class SpamFeature(Base):
     feature: Mapped[str] = mapped_column(String(200), primary_key=True)
     spam: Mapped[int] = mapped_column(Integer, default=0)
     ham: Mapped[int] = mapped_column(Integer, default=0)
+    abuse: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 TOTAL_FEATURE = "__total__"

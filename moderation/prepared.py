@@ -62,7 +62,8 @@ class Prepared:
                 SQLCompiler,
                 self.statement.compile(dialect=dialect, column_keys=self.column_keys),
             )
-            defaults, binds = [], []
+            defaults: list[tuple[str, Any]] = []
+            binds: list[tuple[str, Callable[[Any], Any]]] = []
             for bind, name in sql.bind_names.items():
                 if bind.expanding:
                     # Rendered afresh for every list: the cost this module saves. A list of
@@ -71,7 +72,9 @@ class Prepared:
                 if not bind.required:
                     defaults.append((name, bind.effective_value))
                 processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                if processor is not None:
+                # A name used in several places (a subquery repeated) is one value: convert
+                # it once.
+                if processor is not None and all(name != known for known, _p in binds):
                     binds.append((name, processor))
             columns = getattr(self.statement, "exported_columns", ())
             results = tuple(

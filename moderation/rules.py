@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ValidationError
-from .models import Action, ModerationMode, Status
+from .models import Action, ModerationMode, Standing, Status
 from .wordlist import WordList
 
 #: The range of every setting of a kind: counts, fractions (0 to 1), lists of words. A setting
@@ -74,7 +74,12 @@ class RuleSettings:
     rejection_min_decisions: int = 3  # ...once they have at least this many decisions...
     rejection_window_days: int = setting(30, MAX_DAYS)  # ...in this many days
     report_threshold: int = 3  # readers' reports that withhold a published comment
-    spam_threshold: float = 0.0  # 0 = off; else send comments scored above it to spam
+    # The learned scores only ever hold, at or above their threshold (0 = off), and only once
+    # their pair of classes has learned score_min_decisions decisions (spam + approvals, abuse +
+    # approvals), at least spam.MIN_TRAINING of each.
+    spam_threshold: float = 0.9
+    abuse_threshold: float = 0.9
+    score_min_decisions: int = 50
     akismet: bool = False  # also ask Akismet (needs akismet_key in the configuration)
 
     @classmethod
@@ -137,6 +142,7 @@ class AuthorHistory:
     rejected_since_trust_window: int = 0  # rejections within trusted_clean_days
     comments: int = 0  # earlier comments, decided or not
     same_text_recently: bool = False
+    standing: Standing | None = None  # a moderator's word on the author (comments.standing)
 
 
 @dataclass(frozen=True)
@@ -149,12 +155,17 @@ class Candidate:
     link_count: int
     history: AuthorHistory = field(default_factory=AuthorHistory)
     spam_score: float | None = None
+    abuse_score: float | None = None
+    # How many decisions each score learned from (its label's and the approvals).
+    spam_decisions: int = 0
+    abuse_decisions: int = 0
     akismet_spam: bool | None = None  # None: not asked, or no answer
     form_check: str | None = None  # None when the form token was fine; else what was wrong
     honeypot_filled: bool = False
     is_edit: bool = False
     staff: bool = False  # the newsroom's own (a staff reader, or a moderator's reply)
     guest_held: bool = False  # a guest where the site holds guests for signed-in readers
+    author_name: str = ""  # screened by the word lists like the body
 
 
 @dataclass(frozen=True)
@@ -232,17 +243,46 @@ def form_timing(c: Candidate, s: RuleSettings) -> Finding | None:
     return Finding("no_form_token", Action.HOLD, c.form_check)
 
 
+def _words_found(c: Candidate, entries: Sequence[str]) -> str | None:
+    """What a word list found in the body and the author's name, quoted ('"x", name: "y"'), or
+    None."""
+    if not entries:
+        return None
+    wordlist = compiled(entries)
+    found = []
+    if in_body := wordlist.find(c.body_text):
+        found.append(_quote(in_body))
+    if c.author_name and (in_name := wordlist.find(c.author_name)):
+        found.append(f"name: {_quote(in_name)}")
+    return ", ".join(found) or None
+
+
 def blocked_word(c: Candidate, s: RuleSettings) -> Finding | None:
-    found = compiled(s.blocked_words).find(c.body_text) if s.blocked_words else []
+    """A blocked word or phrase in the comment or the author's name: rejected."""
+    found = _words_found(c, s.blocked_words)
     if found:
-        return Finding("blocked_word", Action.REJECT, f"blocked: {_quote(found)}")
+        return Finding("blocked_word", Action.REJECT, f"blocked: {found}")
+    return None
+
+
+def _learned_score(
+    name: str, score: float | None, decisions: int, threshold: float, s: RuleSettings
+) -> Finding | None:
+    """Hold (never reject: a learned score errs) a comment scored at or above the threshold, once
+    the score has learned from enough of the site's decisions to mean something."""
+    if not threshold or score is None or decisions < s.score_min_decisions:
+        return None
+    if score >= threshold:
+        return Finding(f"{name}_score", Action.HOLD, f"{name} score {score:.2f}")
     return None
 
 
 def spam_score(c: Candidate, s: RuleSettings) -> Finding | None:
-    if s.spam_threshold and c.spam_score is not None and c.spam_score >= s.spam_threshold:
-        return Finding("spam_score", Action.SPAM, f"spam score {c.spam_score:.2f}")
-    return None
+    return _learned_score("spam", c.spam_score, c.spam_decisions, s.spam_threshold, s)
+
+
+def abuse_score(c: Candidate, s: RuleSettings) -> Finding | None:
+    return _learned_score("abuse", c.abuse_score, c.abuse_decisions, s.abuse_threshold, s)
 
 
 def akismet(c: Candidate, s: RuleSettings) -> Finding | None:
@@ -252,9 +292,10 @@ def akismet(c: Candidate, s: RuleSettings) -> Finding | None:
 
 
 def suspect_word(c: Candidate, s: RuleSettings) -> Finding | None:
-    found = compiled(s.suspect_words).find(c.body_text) if s.suspect_words else []
+    """A suspect word or phrase in the comment or the author's name: held for a moderator."""
+    found = _words_found(c, s.suspect_words)
     if found:
-        return Finding("suspect_word", Action.HOLD, f"suspect: {_quote(found)}")
+        return Finding("suspect_word", Action.HOLD, f"suspect: {found}")
     return None
 
 
@@ -265,7 +306,7 @@ def link_count(c: Candidate, s: RuleSettings) -> Finding | None:
 
 
 def new_author_link(c: Candidate, s: RuleSettings) -> Finding | None:
-    if s.hold_links_from_new and c.link_count and c.history.approved == 0:
+    if s.hold_links_from_new and c.link_count and c.history.approved == 0 and not _trusted(c):
         return Finding("new_author_link", Action.HOLD, "a link from a new commenter")
     return None
 
@@ -281,6 +322,8 @@ def repeat_post(c: Candidate, s: RuleSettings) -> Finding | None:
 
 def rejection_history(c: Candidate, s: RuleSettings) -> Finding | None:
     h = c.history
+    if _trusted(c):
+        return None
     if h.recent_decided >= max(1, s.rejection_min_decisions) and s.rejection_rate_threshold:
         rate = h.recent_rejected / h.recent_decided
         if rate > s.rejection_rate_threshold:
@@ -294,15 +337,31 @@ def rejection_history(c: Candidate, s: RuleSettings) -> Finding | None:
 
 def new_commenter(c: Candidate, s: RuleSettings) -> Finding | None:
     """Post-moderation: an author's first comments wait for a moderator."""
+    if _trusted(c):
+        return None
     if c.mode is ModerationMode.POST and c.history.approved < s.hold_first_comments:
         return Finding("new_commenter", Action.HOLD, f"{c.history.approved} approved so far")
     return None
+
+
+def author_standing(c: Candidate, s: RuleSettings) -> Finding | None:
+    """A moderator holds every comment of this author, whatever their record."""
+    if c.history.standing is Standing.PREMODERATED:
+        return Finding("author_premoderated", Action.HOLD, "a moderator holds this author")
+    return None
+
+
+def _trusted(c: Candidate) -> bool:
+    """A moderator trusts this author: their record's holds do not apply."""
+    return c.history.standing is Standing.TRUSTED
 
 
 def premoderation(c: Candidate, s: RuleSettings) -> Finding | None:
     """Pre-moderation: nothing is public until approved, unless the site trusts the author."""
     if c.mode is not ModerationMode.PRE:
         return None
+    if _trusted(c):
+        return Finding("trusted", Action.APPROVE, "trusted by a moderator")
     h = c.history
     trusted = (
         s.auto_approve_trusted
@@ -320,12 +379,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     form_timing,
     blocked_word,
     spam_score,
+    abuse_score,
     akismet,
     suspect_word,
     link_count,
     new_author_link,
     repeat_post,
     rejection_history,
+    author_standing,
     guest,
     new_commenter,
     premoderation,

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from .comments.authors import AuthorPage
 from .comments.edit import editable_until
 from .comments.listing import QueuedComment
-from .models import Article, Ban, Comment, Flag, Site
+from .models import Article, AuthorNote, AuthorStanding, Ban, Comment, Flag, Site, Status
 from .schemas import responses as r
 from .schemas.parse import adapter
 
@@ -66,12 +67,32 @@ def thread_comment(comment: Any) -> r.ThreadComment:
     return {**public_comment(comment), "replies": []}
 
 
+#: The reasons for holding a comment that its author is told: the site's policy, which an honest
+#: author may know (``rules``' names). Never the signals that catch bots and spammers (the pace,
+#: the hidden field, the form token, the word lists, the spam score, Akismet, repeats, the
+#: author's rejections): telling them would say what to change to get past.
+AUTHOR_VISIBLE_REASONS = frozenset(
+    {"premod", "new_commenter", "new_author_link", "link_count", "guest"}
+)
+
+
+def author_status(comment: Comment) -> str:
+    """The status the author is told: the rules' spam verdict, until a moderator decides, is
+    "pending" (a bot learns nothing; a person wrongly caught sees it awaiting moderation)."""
+    if comment.status is Status.SPAM and comment.decided_at is None:
+        return Status.PENDING.value
+    return comment.status.value
+
+
 def author_comment(comment: Comment, site: Site) -> r.AuthorComment:
-    """What the author sees of their own comment: its status and for how long they may edit it."""
+    """What the author sees of their own comment: its status and for how long they may edit it
+    (a spam verdict of the rules shown as pending, only the reasons of the site's policy)."""
     return {
         **public_comment(comment),
-        "status": comment.status.value,
-        "held_because": list(comment.held_because),
+        "status": author_status(comment),
+        "held_because": [
+            reason for reason in comment.held_because if reason in AUTHOR_VISIBLE_REASONS
+        ],
         "author_email": comment.author_email,
         # Their own words, to edit them; the widget puts them in a text box, never in HTML.
         "body_text": comment.body_text,
@@ -121,6 +142,7 @@ def moderator_comment(
         "status": comment.status.value,
         "held_because": list(comment.held_because),
         "spam_score": comment.spam_score,
+        "abuse_score": comment.abuse_score,
         "author_email": comment.author_email,
         "author_key": comment.author_key,
         "body_text": comment.body_text,
@@ -146,4 +168,42 @@ def ban(record: Ban) -> r.Ban:
         "created_by": record.created_by,
         "created_at": rfc3339(record.created_at),
         "expires_at": _maybe(record.expires_at),
+    }
+
+
+def standing(record: AuthorStanding) -> r.AuthorStanding:
+    return {
+        "standing": record.standing.value,  # type: ignore[typeddict-item]
+        "reason": record.reason,
+        "created_by": record.created_by,
+        "created_at": rfc3339(record.created_at),
+        "expires_at": _maybe(record.expires_at),
+    }
+
+
+def note(record: AuthorNote) -> r.AuthorNote:
+    return {
+        "id": record.id,
+        "body": record.body,
+        "created_by": record.created_by,
+        "created_at": rfc3339(record.created_at),
+    }
+
+
+def author(page: AuthorPage) -> r.Author:
+    """An author as their page knows them (``comments.authors``)."""
+    return {
+        "author_key": page.author_key,
+        "name": page.name,
+        "names": page.names,
+        "emails": page.emails,
+        "record": {
+            "approved": page.record.approved,
+            "rejected": page.record.rejected,
+            "spam": page.record.spam,
+            "total": page.record.total,
+        },
+        "standing": standing(page.standing) if page.standing else None,
+        "bans": [ban(b) for b in page.bans],
+        "notes": [note(n) for n in page.notes],
     }

@@ -264,7 +264,9 @@ def create_ban(site: str) -> Response:
         comment_id=asked.comment_id,
         email=getattr(asked, "email", None),
         reason=asked.reason,
+        reason_code=Reason(asked.reason_code) if asked.reason_code else None,
         expires_at=asked.expires_at,
+        reject_pending=asked.reject_pending,
     )
     db.session.commit()
     return _json(responses.BanCreated, {"ban": ban_json(ban)}, 201)
@@ -296,7 +298,7 @@ def list_bans(site: str) -> Response:
 )
 def lift_ban(site: str, ban_id: int) -> Response:
     token = _token_for_site(site)
-    bans.lift_ban(db.session(), token.site_id, ban_id)
+    bans.lift_ban(db.session(), token.site_id, ban_id, actor=_actor(token))
     db.session.commit()
     return Response(status=204)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..identity import email_hash
-from ..models import Article, Ban, BanKind, Comment, Reader, Status
+from ..models import Article, AuthorNote, AuthorStanding, Ban, BanKind, Comment, Reader, Status
 from .cursors import decode_cursor, encode_cursor
 from .listing import DECISION_ROWS, QUEUE_COLUMNS, AuthorRecord, QueuedComment
+from .notes import notes_of
+from .standing import standing_of
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 100
@@ -52,6 +55,8 @@ class AuthorPage:
     names: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     bans: list[Ban] = field(default_factory=list)
+    standing: AuthorStanding | None = None
+    notes: list[AuthorNote] = field(default_factory=list)
     next_cursor: str | None = None
 
     @property
@@ -80,9 +85,10 @@ def author_page(
 ) -> AuthorPage:
     """The author's comments on the site, newest first, ``limit`` a page after ``cursor``.
 
-    Raises :class:`NotFound` if the author has no comment on the site. Six queries, whatever
+    Raises :class:`NotFound` if the author has no comment on the site. Eight queries, whatever
     the number of comments, articles, emails or bans: the author's record (which is also the
-    check that they exist), their names and emails, the page, its log, the account, the bans.
+    check that they exist), their names and emails, the page, its log, the account, the bans,
+    their standing and the moderators' notes.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     after = decode_cursor(cursor)
@@ -152,7 +158,72 @@ def author_page(
             .order_by(Ban.id.desc())
         )
     )
+    page.standing = standing_of(session, site_id, author_key)
+    page.notes = notes_of(session, site_id, author_key)
     return page
+
+
+@dataclass(frozen=True)
+class FoundAuthor:
+    """One author a moderator's look-up found: who, under which name, how many comments."""
+
+    author_key: str
+    name: str
+    comments: int
+    last_at: datetime
+
+
+MAX_FOUND = 50
+
+
+def find_authors(
+    session: Session,
+    site_id: int,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    ip_of_comment: int | None = None,
+) -> list[FoundAuthor]:
+    """The authors of the site who commented under a name and an email (each whole, any case)
+    and from the address a comment came from (its keyed hash: the address itself is never
+    kept), as many of the three as are given (none: no one); the most recent first."""
+    wanted = [Comment.site_id == site_id]
+    if name is not None:
+        wanted.append(func.lower(Comment.author_name) == name.strip().lower())
+    if email is not None:
+        wanted.append(func.lower(Comment.author_email) == email.strip().lower())
+    if ip_of_comment is not None:
+        ip = session.scalar(
+            select(Comment.ip_hash).where(Comment.site_id == site_id, Comment.id == ip_of_comment)
+        )
+        if ip is None:
+            return []
+        wanted.append(Comment.ip_hash == ip)
+    if len(wanted) == 1:
+        return []
+    rows = session.execute(
+        select(
+            Comment.author_key,
+            func.max(Comment.id).label("last_id"),
+            func.count(Comment.id).label("comments"),
+            func.max(Comment.created_at).label("last_at"),
+        )
+        .where(*wanted)
+        .group_by(Comment.author_key)
+        .order_by(func.max(Comment.id).desc())
+        .limit(MAX_FOUND)
+    ).all()
+    names = dict(
+        session.execute(
+            select(Comment.id, Comment.author_name).where(
+                Comment.id.in_([row.last_id for row in rows])
+            )
+        ).all()
+    )
+    return [
+        FoundAuthor(row.author_key, names.get(row.last_id, ""), row.comments, row.last_at)
+        for row in rows
+    ]
 
 
 def _bans_clause(secret_key: str, site_id: int, author_key: str, emails: Sequence[str]) -> Any:

@@ -71,6 +71,7 @@ class Screened:
     parent: Comment | None
     outcome: rules.Screening
     spam_score: float | None
+    abuse_score: float | None
     now: datetime
 
 
@@ -177,7 +178,7 @@ def screen_submission(
         subject=signed_in.claims.subject if signed_in else None,
         guest_key=client.guest_key,
     )
-    check_banned(
+    standing = check_banned(
         session,
         site,
         policy.secret_key,
@@ -203,6 +204,7 @@ def screen_submission(
     screening.check_length(new.body, settings)
     candidate = replace(
         candidate,
+        history=replace(candidate.history, standing=standing),
         staff=signed_in is not None and signed_in.staff,
         guest_held=signed_in is None and site.commenters is Commenters.MIXED,
     )
@@ -217,6 +219,7 @@ def screen_submission(
         parent=parent,
         outcome=rules.screen(candidate, settings),
         spam_score=candidate.spam_score,
+        abuse_score=candidate.abuse_score,
         now=now,
     )
 
@@ -266,6 +269,7 @@ def store_submission(
         status=outcome.status,
         held_because=outcome.held_because,
         spam_score=screened.spam_score,
+        abuse_score=screened.abuse_score,
         edit_token_hash=token_hash(token),
         created_at=screened.now,
         decided_at=screened.now if outcome.status is Status.APPROVED else None,

@@ -66,6 +66,8 @@ def _site_page(
         snippet=_embed_snippet(site),
         public_url=current_app.config["SETTINGS"].public_url,
         rules=settings_for(site, policy).to_json(),
+        # What each rule does without the site's own setting: shown beside it.
+        rule_defaults=RuleSettings.from_mappings(policy.rule_defaults, {}).to_json(),
         rule_labels=RULE_LABELS,
         rules_error=rules_error,
         readers=readers,

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..api.errors import error_response, from_http_exception
 from ..db import db
 from ..errors import ApiError, Forbidden, Unauthorized
+from ..highlight import highlight_words
 from ..models import Status
 from ..urls import link_target
 from . import auth, present
@@ -136,4 +137,5 @@ def _template_globals() -> dict[str, Any]:
         "duration": present.duration,
         "here": here,
         "staff_signature": staff_signature,
+        "highlight_words": highlight_words,
     }

@@ -46,6 +46,11 @@ ACTION_LABELS = {
     Action.DELETE: "Deleted",
     Action.FEATURE: "Feature",
     Action.UNFEATURE: "Unfeature",
+    Action.BAN: "Banned",
+    Action.SUSPEND: "Suspended",
+    Action.PREMODERATE: "Always pre-moderate",
+    Action.TRUST: "Trusted",
+    Action.LIFT: "Lifted",
 }
 
 # Worded for the author: the explanation a moderator adds goes with it.
@@ -58,7 +63,7 @@ REASON_LABELS = {
     Reason.OTHER: "Breaks the house rules",
 }
 
-ORDERS = ("oldest", "newest", "spam")
+ORDERS = ("oldest", "newest", "spam", "abuse")
 MODES = ("", "pre", "post")  # "" follows the site's mode
 # What a reject panel adds to a decision form; the other buttons share its form but not these.
 _REJECT_FIELDS = ("reason", "explanation")
@@ -228,7 +233,9 @@ RULE_LABELS = {
     "suspect_words": "Suspect words and phrases (one per line): the comment is held",
     "min_length": "Shortest comment (characters)",
     "max_length": "Longest comment (characters)",
-    "spam_threshold": "Send to spam above this learned spam score (0 to 1; 0 is off)",
+    "spam_threshold": "Hold comments at or above this learned spam score (0 to 1; 0 is off)",
+    "abuse_threshold": "Hold comments at or above this learned abuse score (0 to 1; 0 is off)",
+    "score_min_decisions": "…once the scores have learned at least this many decisions",
     "akismet": "Also ask Akismet (needs an Akismet key in the configuration)",
     "max_links": "Hold comments with more links than",
     "hold_links_from_new": "Hold any link from an author with no approved comment",

@@ -29,12 +29,13 @@ from .. import overview as figures
 from ..api.payload import json_body
 from ..comments import listing
 from ..comments.decide import decide as decide_comments
+from ..comments.screening import settings_for
 from ..comments.staff import reply_as_staff
 from ..db import db
 from ..errors import ApiError
 from ..models import PUBLIC_STATUSES, Action, Reason, Site, Status
 from ..schemas import requests
-from . import auth
+from . import auth, present
 from .blueprint import bp
 from .filters import PAGE_SIZE, read_filters, visible_sites
 from .forms import (
@@ -48,6 +49,17 @@ from .forms import (
     staff_reply_form,
     staff_signature,
 )
+
+#: The statuses of a comment still waiting for a moderator's verdict.
+AWAITING = frozenset({Status.PENDING, Status.PUBLISHED})
+#: The log entries a decided card shows as its decision (a restore puts it back to wait).
+SHOWN_VERDICTS = frozenset(
+    {Action.APPROVE, Action.REJECT, Action.SPAM, Action.FEATURE, Action.UNFEATURE}
+)
+
+
+#: The rules that judge a comment's words (and its author's name).
+WORD_RULES = frozenset({"blocked_word", "suspect_word"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,42 @@ class Card:
         return [*self.actions, *([self.feature] if self.feature else [])]
 
     @property
+    def awaiting(self) -> bool:
+        """Still waiting for a moderator: held (pending) or published without a decision. Only
+        such a card says why it was held; a decided one shows its decision instead."""
+        return Status(self.comment.status) in AWAITING
+
+    @property
+    def decision(self) -> Any | None:
+        """The moderator's decision that gave the comment its status, the latest one (None when
+        it waits, or when no verdict led there: an author's deletion)."""
+        if self.awaiting:
+            return None
+        status = Status(self.comment.status)
+        return next(
+            (
+                d
+                for d in reversed(self.history)
+                if d.action in SHOWN_VERDICTS and d.to_status == status
+            ),
+            None,
+        )
+
+    @property
+    def decided_by(self) -> str:
+        """Who took :attr:`decision`, in words."""
+        return present.who(self.decision.actor) if self.decision is not None else ""
+
+    @property
+    def marked_words(self) -> tuple[str, ...]:
+        """The site's blocked and suspect words when one of them caught the comment: the card
+        marks them in its text, so the moderator sees at once what the rule saw."""
+        if not WORD_RULES & set(self.comment.held_because):
+            return ()
+        settings = settings_for(self.site, current_app.extensions["screening_policy"])
+        return (*settings.blocked_words, *settings.suspect_words)
+
+    @property
     def held_reasons(self) -> list[tuple[str, str | None]]:
         """Each rule that held the comment with what it saw ("3 links"), from the system's
         entries in the comment's log."""
@@ -115,13 +163,81 @@ def _cards(page: listing.QueuePage) -> list[Card]:
 @bp.get("/")
 def overview() -> str:
     """At a glance: queue sizes, the oldest pending comment, decisions per day, time to decide."""
+    # Imported here, so this view's figures stay out of the queue's imports.
+    from .. import charts
+    from ..models import MODERATOR_ACTIONS
+    from .forms import ACTION_LABELS, REASON_LABELS
+
     glance = figures.at_a_glance(db.session(), site_ids=g.site_ids)
-    per_day_max = max((n for _day, n in glance.decisions_per_day), default=0)
+    days = [d.day for d in glance.queue_days]
+    actions = [a for a in MODERATOR_ACTIONS if any(a in d.by_action for d in glance.decision_days)]
+    reasons = [r for r in Reason if any(r in d.by_reason for d in glance.decision_days)]
+    drawn = {
+        "queue": charts.line_chart(
+            "chart-queue",
+            "Pending comments at the end of each day",
+            days,
+            [charts.Series("pending", "Pending", [d.pending for d in glance.queue_days])],
+        ),
+        "oldest": charts.line_chart(
+            "chart-oldest",
+            "Age of the oldest pending comment at the end of each day",
+            days,
+            [
+                charts.Series(
+                    "oldest",
+                    "Oldest pending",
+                    [d.oldest_pending_seconds for d in glance.queue_days],
+                )
+            ],
+            value_label=charts.duration_label,
+            ticks_for=charts.duration_ticks,
+        ),
+        "actions": charts.stacked_bars(
+            "chart-actions",
+            "Moderators' decisions per day, by action",
+            days,
+            [
+                charts.Series(
+                    a.value, ACTION_LABELS[a], [d.by_action.get(a, 0) for d in glance.decision_days]
+                )
+                for a in actions
+            ],
+        ),
+        "reasons": charts.stacked_bars(
+            "chart-reasons",
+            "Moderators' rejections and spam per day, by reason",
+            days,
+            [
+                charts.Series(
+                    f"reason-{r.value}",
+                    REASON_LABELS[r],
+                    [d.by_reason.get(r, 0) for d in glance.decision_days],
+                )
+                for r in reasons
+            ],
+        ),
+        "timing": charts.line_chart(
+            "chart-timing",
+            "Time from submission to a moderator's decision, per day",
+            days,
+            [
+                charts.Series("median", "Median", [d.median_seconds for d in glance.timing_days]),
+                charts.Series(
+                    "p90", "90th percentile", [d.p90_seconds for d in glance.timing_days]
+                ),
+            ],
+            value_label=charts.duration_label,
+            ticks_for=charts.duration_ticks,
+        ),
+    }
     return render_template(
         "dashboard/overview.html",
         glance=glance,
         sites=visible_sites(),
-        per_day_max=max(per_day_max, 1),
+        charts=drawn,
+        actions=actions,
+        reasons=reasons,
     )
 
 

@@ -34,6 +34,7 @@ from .fields import (
     VISIBLE,
     ArticleKey,
     Cursor,
+    Email,
     Explanation,
     HttpUrl,
     Id,
@@ -55,7 +56,7 @@ MAX_BULK = 200
 FlagReason = Literal["spam", "abuse", "off_topic", "illegal", "other"]
 ReasonCode = Literal["spam", "abuse", "off_topic", "illegal", "personal_data", "other"]
 QueueView = Literal["pending", "flagged", "unreviewed", "approved", "rejected", "spam"]
-QueueOrder = Literal["oldest", "newest", "spam"]
+QueueOrder = Literal["oldest", "newest", "spam", "abuse"]
 
 
 class Request(BaseModel):
@@ -199,7 +200,11 @@ class QueueQuery(Query):
 
     status: QueueView = "pending"
     article: ArticleKey | SkipJsonSchema[None] = None
-    order: QueueOrder = Field(default="oldest", description="`spam`: highest spam score first.")
+    order: QueueOrder = Field(
+        default="oldest",
+        description="`spam`, `abuse`: highest spam or abuse score first (unscored last), then"
+        " by id.",
+    )
     limit: PageSize = 50
     cursor: Cursor | SkipJsonSchema[None] = None
 
@@ -326,6 +331,58 @@ BanEnd = Annotated[
 ]
 
 
+BanReason = Annotated[
+    ReasonCode | None,
+    Field(description="The reason, as a decision's reason code, logged with the measure."),
+]
+RejectPending = Annotated[
+    bool,
+    Field(description="Also reject, at once, the author's comments awaiting a decision."),
+]
+
+
+class FindAuthors(Query):
+    """Who to find: the authors who match every one given (none given: no one)."""
+
+    name: Name | SkipJsonSchema[None] = Field(
+        default=None, description="A name they commented under (whole, any case)."
+    )
+    email: Email | SkipJsonSchema[None] = Field(
+        default=None, description="An email they commented with (whole, any case)."
+    )
+    ip_of_comment: QueryId | SkipJsonSchema[None] = Field(
+        default=None, description="The authors who wrote from the address this comment came from."
+    )
+
+
+class AuthorPageQuery(Query):
+    limit: PageSize = Field(default=30, description="Comments a page.")
+    cursor: Cursor | SkipJsonSchema[None] = None
+
+
+class SetStanding(Request):
+    """Always pre-moderate an author, or trust them, from now on (until `until`)."""
+
+    standing: Literal["premoderated", "trusted"]
+    reason_code: BanReason = None
+    reason: Explanation | None = None
+    until: Annotated[
+        datetime | None,
+        BeforeValidator(_rfc3339),
+        Field(description="When it ends (RFC 3339, in the future); null: until lifted."),
+    ] = None
+
+
+class AddNote(Request):
+    """A note about an author, for the site's moderators."""
+
+    body: Annotated[
+        str,
+        Field(max_length=2000, pattern=VISIBLE, title="note"),
+        AfterValidator(normalised),
+    ]
+
+
 class EmailBan(Request):
     """Ban an email address: given, or that of a comment."""
 
@@ -346,6 +403,8 @@ class EmailBan(Request):
     comment_id: Id | None = None
     reason: Explanation | None = None
     expires_at: BanEnd = None
+    reason_code: BanReason = None
+    reject_pending: RejectPending = False
 
     @model_validator(mode="after")
     def _names_an_address(self) -> EmailBan:
@@ -365,6 +424,8 @@ class AuthorBan(Request):
     comment_id: Id
     reason: Explanation | None = None
     expires_at: BanEnd = None
+    reason_code: BanReason = None
+    reject_pending: RejectPending = False
 
 
 class AddressBan(Request):
@@ -374,6 +435,8 @@ class AddressBan(Request):
     comment_id: Id
     reason: Explanation | None = None
     expires_at: BanEnd = None
+    reason_code: BanReason = None
+    reject_pending: RejectPending = False
 
 
 CreateBan = Annotated[EmailBan | AuthorBan | AddressBan, Field(discriminator="kind")]

@@ -99,8 +99,21 @@ class Counts(TypedDict):
 class AuthorComment(PublicComment):
     """The author's own comment, whatever its status."""
 
-    status: StatusName
-    held_because: Annotated[list[str], Field(description="The rules that held it.")]
+    status: Annotated[
+        StatusName,
+        Field(
+            description="`pending` also for a comment the rules took for spam, until a moderator "
+            "decides (the moderation API shows the real status)."
+        ),
+    ]
+    held_because: Annotated[
+        list[str],
+        Field(
+            description="The site's policies that hold it (`premod`, `new_commenter`, "
+            "`new_author_link`, `link_count`, `guest`); never the spam signals, which only "
+            "moderators see."
+        ),
+    ]
     author_email: str | None
     body_text: Annotated[str, Field(description="The author's own text, to edit (as text).")]
     editable_until: Timestamp
@@ -169,7 +182,17 @@ class ModeratorComment(PublicComment):
 
     status: StatusName
     held_because: list[str]
-    spam_score: float | None
+    spam_score: Annotated[
+        float | None,
+        Field(description="Learned probability of spam; null until the site has taught it."),
+    ]
+    abuse_score: Annotated[
+        float | None,
+        Field(
+            description="Learned probability of a rejection for abuse (or off topic, personal"
+            " data, illegal, other); null until the site has taught it."
+        ),
+    ]
     author_email: str | None
     author_key: Annotated[str, Field(description="Stable keyed hash of the author's identity.")]
     body_text: Annotated[str, Field(description="What the author typed: show it as text only.")]
@@ -224,6 +247,79 @@ class Bans(TypedDict):
     bans: list[Ban]
 
 
+class AuthorStanding(TypedDict):
+    """A moderator's word on an author: every comment held (`premoderated`), or their record's
+    holds waived (`trusted`)."""
+
+    standing: Literal["premoderated", "trusted"]
+    reason: str | None
+    created_by: str
+    created_at: Timestamp
+    expires_at: Timestamp | None
+
+
+class AuthorNote(TypedDict):
+    """A moderator's note about an author, for the site's moderators only."""
+
+    id: int
+    body: Annotated[str, Field(description="Plain text: show it as text, never as HTML.")]
+    created_by: str
+    created_at: Timestamp
+
+
+class AuthorTally(TypedDict):
+    approved: int
+    rejected: int
+    spam: int
+    total: int
+
+
+class Author(TypedDict):
+    """One author on one site: who, their record, the measures about them and the notes."""
+
+    author_key: str
+    name: str
+    names: list[str]
+    emails: list[str]
+    record: AuthorTally
+    standing: AuthorStanding | None
+    bans: list[Ban]
+    notes: list[AuthorNote]
+
+
+class AuthorAnswer(TypedDict):
+    """The author, with a page of their comments, newest first."""
+
+    author: Author
+    comments: list[ModeratorComment]
+    next_cursor: str | None
+
+
+class FoundAuthor(TypedDict):
+    author_key: str
+    name: Annotated[str, Field(description="The name of their latest matching comment.")]
+    comments: int
+    last_at: Timestamp
+
+
+class FoundAuthors(TypedDict):
+    """The authors found, the most recent first."""
+
+    authors: list[FoundAuthor]
+
+
+class StandingSet(TypedDict):
+    """The author's standing now."""
+
+    standing: AuthorStanding
+
+
+class NoteAdded(TypedDict):
+    """Noted."""
+
+    note: AuthorNote
+
+
 class Rules(TypedDict):
     """The site's screening rules: the settings in force and the site's own overrides."""
 
@@ -246,10 +342,24 @@ class Health(TypedDict):
     limits: Literal["ok", "degraded"]
 
 
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
 class ErrorBody(TypedDict):
     code: str
     message: Annotated[str, Field(description="For a person: what went wrong and what to do.")]
     field: NotRequired[Annotated[str, Field(description="The request field at fault.")]]
+    fields: NotRequired[
+        Annotated[
+            list[FieldError],
+            Field(
+                description="`validation_error` of a body with more than one field at fault: "
+                "each of them, the first being `field` and `message`."
+            ),
+        ]
+    ]
     ids: NotRequired[Annotated[list[int], Field(description="The ids not found.")]]
     login_url: NotRequired[
         Annotated[str | None, Field(description="`sign_in_required`: where to sign in.")]

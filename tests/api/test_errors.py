@@ -12,7 +12,7 @@ from ..conftest import thread_url
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE")
 SAMPLES = {"site": "news", "article": "story", "comment_id": "1", "ban_id": "1",
-           "name": "swagger-ui.css"}  # fmt: skip
+           "name": "swagger-ui.css", "author_key": "0" * 64}  # fmt: skip
 
 
 def _paths(app) -> list[str]:
@@ -22,6 +22,7 @@ def _paths(app) -> list[str]:
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{converter_key(rule, name)}:{name}>", SAMPLES[name])
+                path = path.replace(f"<{name}>", SAMPLES[name])
             paths.append(path)
     return sorted(set(paths))
 

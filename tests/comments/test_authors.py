@@ -149,7 +149,7 @@ def test_a_page_costs_a_fixed_number_of_queries(session, new_comment, approve, c
         comment.reader_id = reader.id
     session.commit()
     many = _queries_for(session, count_queries, one.author_key, site_id)
-    assert few == many == 6
+    assert few == many == 8
     page = author_page(session, site_id=site_id, author_key=one.author_key, secret_key=SECRET)
     assert len(page.bans) == 1 + 4 and len(page.comments) == 25
 

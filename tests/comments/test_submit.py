@@ -163,3 +163,15 @@ def test_inside_a_callers_transaction_both_halves_run_in_it(session, policy):
     submit(session, site_slug="other", article_key="/a", new=new, policy=policy)
     session.rollback()
     assert session.scalar(select(func.count(Site.id)).where(Site.slug == "other")) == 0
+
+
+def test_a_blocked_word_in_the_authors_name_is_caught_like_one_in_the_body(
+    make_site, session, new_comment
+):
+    make_site("open", mode="post", rules={**PUBLISH_AT_ONCE, "blocked_words": ["idiot"]})
+    comment = new_comment(
+        site="open", body="A perfectly polite comment.", author_name="Idiot Crétin"
+    )
+    assert comment.status is Status.REJECTED and comment.held_because == ["blocked_word"]
+    [entry] = session.scalars(select(Decision).where(Decision.comment_id == comment.id))
+    assert entry.explanation == 'blocked: name: "idiot"'

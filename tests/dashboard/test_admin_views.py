@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from moderation.db import db
 from moderation.identity import token_hash
-from moderation.models import ApiToken, Moderator, Site
+from moderation.models import ApiToken, Comment, Moderator, Site
 
 from ..conftest import thread_url
 from .conftest import PASSWORD, Dashboard, held
@@ -245,7 +245,13 @@ def test_admin_edits_a_sites_screening_rules(app, admin_dash, site, post):
     # Only what differs from the configured defaults is stored.
     assert overrides == {"blocked_words": ["scam", "buy cheap pills"], "max_links": 4}
     rejected = post("/story", body="Buy cheap pills!").get_json()["comment"]
-    assert rejected["status"] == "rejected" and rejected["held_because"] == ["blocked_word"]
+    with app.app_context():
+        stored = db.session.get_one(Comment, rejected["id"])
+        assert stored.status.value == "rejected" and stored.held_because == ["blocked_word"]
+    page = admin_dash.page("/dashboard/sites/news").get_data(as_text=True)
+    # What each rule does by default is on the page, and which ones the site sets itself.
+    assert re.search(r'data-rule="max_links">Default: 2 · this site sets its own<', page)
+    assert re.search(r'data-rule="report_threshold">Default: 3<', page)
 
 
 def test_bad_rule_values_are_refused_with_the_reason(app, admin_dash, site):

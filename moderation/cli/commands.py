@@ -1,71 +1,22 @@
-"""The ``moderation`` command: set up, administer, serve and demonstrate the service."""
+"""The service's own commands: set up the database, the sites and their first people, serve,
+and the demo."""
 
 from __future__ import annotations
 
-import getpass
 import secrets
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import click
-from flask import Flask
 
-from . import admin, create_app
-from .comments import readers
-from .config import ConfigError
-from .db import db, write_intent
-from .errors import ApiError
-from .migrate import current_revision, head_revision, upgrade_database
-from .serving import run_server
+from .. import admin
+from ..comments import readers
+from ..db import db
+from ..migrate import current_revision, upgrade_database
+from ..serving import run_server
+from .base import _app, _read_password, _require_schema, _transaction, main, moderator, site, token
 
 DEMO_SITE = "demo"
 DEMO_MODERATOR = "moderator@demo.example"
-
-
-def _app(**overrides: Any) -> Flask:
-    try:
-        return create_app(overrides)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@contextmanager
-def _transaction(app: Flask) -> Iterator[None]:
-    """One transaction per command: committed on success, rolled back on any error."""
-    token = write_intent.set(True)
-    try:
-        with app.app_context():
-            try:
-                yield
-                db.session.commit()
-            except ApiError as exc:
-                db.session.rollback()
-                raise click.ClickException(exc.message) from None
-            except Exception:
-                db.session.rollback()
-                raise
-    finally:
-        write_intent.reset(token)
-
-
-def _require_schema(app: Flask) -> None:
-    if current_revision(app) != head_revision():
-        raise click.ClickException(
-            "The database is not initialised or is out of date: run `moderation init` first."
-        )
-
-
-@click.group()
-@click.version_option(package_name="moderation")
-def main() -> None:
-    """A reader-comment service: submissions in, a moderation queue, approved threads out.
-
-    Configuration comes from the TOML file named by MODERATION_CONFIG and from MODERATION_<KEY>
-    environment variables (see config.example.toml).
-    """
 
 
 @main.command()
@@ -90,19 +41,25 @@ def recount() -> None:
     click.echo(f"{changed} article count(s) corrected.")
 
 
-@main.group()
-def site() -> None:
-    """Manage sites (publications)."""
-
-
 @site.command("create")
 @click.argument("slug")
 @click.option("--origin", "origins", multiple=True, required=True, help="Repeatable.")
 @click.option("--name", help="Display name (default: the slug).")
 @click.option("--mode", type=click.Choice(["pre", "post"]), default="pre", show_default=True)
 @click.option("--edit-window", type=int, default=None, help="Minutes authors may edit.")
+@click.option(
+    "--starter-words/--no-starter-words",
+    default=True,
+    show_default=True,
+    help="Hold comments with common insults and spam phrases (en, fr, nl, de) to begin with.",
+)
 def site_create(
-    slug: str, origins: tuple[str, ...], name: str | None, mode: str, edit_window: int | None
+    slug: str,
+    origins: tuple[str, ...],
+    name: str | None,
+    mode: str,
+    edit_window: int | None,
+    starter_words: bool,
 ) -> None:
     """Create site SLUG whose pages live on the given --origin URLs."""
     app = _app()
@@ -112,7 +69,13 @@ def site_create(
         window = app.config["SETTINGS"].default_edit_window_minutes
     with _transaction(app):
         created = admin.create_site(
-            db.session(), slug, origins, name=name, mode=mode, edit_window_minutes=window
+            db.session(),
+            slug,
+            origins,
+            name=name,
+            mode=mode,
+            edit_window_minutes=window,
+            starter_words=starter_words,
         )
         click.echo(f"Site {created.slug} created for {', '.join(created.origins)} ({mode}).")
 
@@ -171,40 +134,28 @@ def site_readers(
         )
 
 
-@main.group()
-def moderator() -> None:
-    """Manage moderator accounts."""
-
-
-def _read_password() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        raise click.ClickException("The passwords differ.")
-    return first
-
-
 @moderator.command("create")
 @click.argument("email")
 @click.option("--site", "sites", multiple=True, help="A site they moderate; repeatable.")
 @click.option("--admin", "is_admin", is_flag=True, help="May manage sites, people and tokens.")
 def moderator_create(email: str, sites: tuple[str, ...], is_admin: bool) -> None:
-    """Create a moderator; the password comes from a prompt, or standard input if piped."""
-    if not sites and not is_admin:
-        raise click.UsageError("Give --site (repeatable), or --admin.")
+    """Create a moderator; the password comes from a prompt, or standard input if piped.
+
+    The first account of an installation is an admin whatever the options: without one, nobody
+    could open the sites, the moderators, the rules or the tokens."""
     app = _app()
     _require_schema(app)
+    with app.app_context():
+        first = not admin.admin_exists(db.session())
+    if not sites and not is_admin and not first:
+        raise click.UsageError("Give --site (repeatable), or --admin.")
     password = _read_password()
     with _transaction(app):
-        created = admin.create_moderator(db.session(), email, password, sites, is_admin)
+        created = admin.create_moderator(db.session(), email, password, sites, is_admin or first)
         role = "admin" if created.is_admin else "moderator"
         click.echo(f"{role.capitalize()} {created.email} created.")
-
-
-@main.group()
-def token() -> None:
-    """Manage moderation API tokens."""
+        if first and not is_admin:
+            click.echo("As the first account, it is an admin (there was none).", err=True)
 
 
 @token.command("create")
@@ -249,7 +200,9 @@ def demo(host: str, port: int, workers: int) -> None:
     origins = [base, f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
     with _transaction(app):
         if not admin.get_sites_or_none(db.session(), DEMO_SITE):
-            admin.create_site(db.session(), DEMO_SITE, origins, name="The Demo Gazette")
+            admin.create_site(
+                db.session(), DEMO_SITE, origins, name="The Demo Gazette", starter_words=True
+            )
         else:
             admin.add_origins(db.session(), DEMO_SITE, origins)
         password = None
@@ -280,7 +233,3 @@ def demo(host: str, port: int, workers: int) -> None:
         )
     )
     run_server(lambda: _app(DEMO_SITE=DEMO_SITE, public_url=base), host, port, workers)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

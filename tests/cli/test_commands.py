@@ -19,7 +19,7 @@ from moderation import create_app
 from moderation.cli import main
 from moderation.front import KEEPALIVE_REQUESTS
 
-from .pages import free_port, service_processes
+from ..pages import free_port, service_processes
 
 
 @pytest.fixture
@@ -190,3 +190,28 @@ def test_demo_sets_up_a_site_an_admin_and_the_article_page(env, tmp_path):
         assert moderator.is_admin and check_password(moderator.password_hash, password)
         site = db.session.scalar(db.select(Site).where(Site.slug == "demo"))
         assert f"http://127.0.0.1:{port}" in site.origins
+
+
+def test_a_new_site_holds_obvious_spam_and_insults_from_the_start(env):
+    run("init")
+    run("site", "create", "news", "--origin", "https://news.example")
+    run("site", "create", "bare", "--origin", "https://bare.example", "--no-starter-words")
+    client = create_app().test_client()
+
+    def held_because(site: str, body: str, n: int) -> list[str]:
+        answer = client.post(
+            f"/api/v1/sites/{site}/articles/a/comments",
+            json={"body": body, "author_name": f"Reader {n}"},
+            headers={"X-Guest-Key": f"{n:032d}"},
+        )
+        assert answer.status_code == 201, answer.get_json()
+        token = run("token", "create", "--site", site).output.strip().splitlines()[-1]
+        queue = client.get(
+            f"/api/v1/sites/{site}/queue", headers={"Authorization": f"Bearer {token}"}
+        ).get_json()["comments"]
+        found = next(c for c in queue if c["id"] == answer.get_json()["comment"]["id"])
+        return found["held_because"]
+
+    assert "suspect_word" in held_because("news", "Buy cheap viagra now, casino bonus!", 1)
+    assert "suspect_word" in held_because("news", "You are an idiot.", 2)
+    assert "suspect_word" not in held_because("bare", "Buy cheap viagra now, casino bonus!", 3)

@@ -1,0 +1,5 @@
+"""``python -m moderation.cli``: the ``moderation`` command."""
+
+from . import main
+
+main()
