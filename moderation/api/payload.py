@@ -135,8 +135,8 @@ IDENTITY_HEADERS = {
         "widget, so the site recognises the guest again and no one else can pass for them.",
         False,
         # HTTP drops the spaces and tabs around a header's value (RFC 9110, 5.5), and an empty
-        # value is no key (servers may drop the header).
-        {"type": "string", "pattern": f"^([ \t]*{GUEST_KEY.pattern}[ \t]*)?$"},
+        # value (or one of spaces) is no key: servers may drop such a header.
+        {"type": "string", "pattern": f"^[ \t]*({GUEST_KEY.pattern})?[ \t]*$"},
     ),
 }
 

@@ -434,3 +434,16 @@ def test_unknown_api_path_and_method_are_json(client, site):
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
     response = client.put(thread_url(site, ARTICLE))
     assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("sent", ["", "   ", "\t"])
+def test_an_empty_guest_key_is_no_key(site, post, sent):
+    """Servers may drop a header with an empty value: the service treats one as none, as its
+    document says."""
+    answer = post(guest_key=None, headers={"X-Guest-Key": sent})
+    assert answer.status_code == 201
+
+
+def test_a_malformed_guest_key_is_refused(site, post):
+    answer = post(guest_key=None, headers={"X-Guest-Key": "short"}, expect=400)
+    assert answer.get_json()["error"]["field"] == "X-Guest-Key"
