@@ -229,6 +229,9 @@ def post_comment(site: str, article: str) -> Response:
     submission = json_body(requests.submit_comment(_settings().max_comment_chars))
     retry = idempotency.requested()
     secret_key = current_app.config["SECRET_KEY"]
+    # Read (and checked) before a retry is answered: a malformed header is refused even on a
+    # request whose first copy went through.
+    client = client_from_request(submission.form_token, submission.website)
     if retry is not None and (earlier := idempotency.earlier_answer()) is not None:
         return _replayed_submission(site, retry, earlier)
     submitted = submit(
@@ -244,7 +247,7 @@ def post_comment(site: str, article: str) -> Response:
             article_title=submission.article_title,
         ),
         policy=_policy(),
-        client=client_from_request(submission.form_token, submission.website),
+        client=client,
         edit_token=retry.edit_token(secret_key) if retry else None,
     )
     comment = submitted.comment

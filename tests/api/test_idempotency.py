@@ -216,3 +216,15 @@ def test_copies_racing_through_two_processes_store_one_comment(app, client, site
             assert len({json.dumps(body, sort_keys=True) for _, body in answers}) == 1
     assert _count(app, Comment) == rounds
     assert _count(app, IdempotentRequest) == rounds
+
+
+def test_a_retry_with_a_malformed_header_is_refused_not_replayed(client, site):
+    payload, key = _payload(client), str(uuid.uuid4())
+    assert _send(client, payload, key).status_code == 201
+    again = client.post(
+        thread_url("news", ARTICLE),
+        json=payload,
+        headers={"Idempotency-Key": key, "X-Guest-Key": "not a key"},
+    )
+    assert again.status_code == 400
+    assert again.get_json()["error"]["field"] == "X-Guest-Key"
