@@ -99,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .dashboard import bp as dashboard_bp
     from .demo import bp as demo_bp
     from .embed import bp as embed_bp
+    from .mail_links import bp as mail_links_bp
 
     with app.app_context():
         engine = db.engine
@@ -112,6 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(demo_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(mail_links_bp)
     return app
 
 

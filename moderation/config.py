@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import secrets
 import time
@@ -69,6 +70,24 @@ class Settings:
     # The service's own public address (https://comments.news.example), for absolute URLs: the
     # embed snippet, the API document's server. Empty: addresses are relative to the request.
     public_url: str = ""
+    # Mail, through SMTP: smtp://host:587 (STARTTLS whenever the server offers it) or
+    # smtps://host:465; empty: no mail is sent (nor queued).
+    smtp_url: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = ""
+    # Webhook and Slack deliveries may reach loopback, private and link-local addresses (tests,
+    # receivers on the newsroom's own network). Off, a site admin cannot make the service call
+    # its own network.
+    webhook_allow_private: bool = False
+    # Seconds a webhook receiver has to answer, and how many tries a delivery gets in all.
+    webhook_timeout_seconds: float = 5.0
+    delivery_attempts: int = 8
+    # Days the outbox keeps events and their deliveries (what the dashboard can show again).
+    outbox_keep_days: int = 30
+    # The delivery thread that `moderation serve` and `demo` run with SQLite (PostgreSQL: run
+    # `moderation worker`, as many as needed); "auto", "on" or "off".
+    embedded_worker: str = "auto"
     # Extra keys for tests and embedding applications (not read from files or environment).
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -114,6 +133,14 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
             return int(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number, not {raw!r}")
+        return value
     if not isinstance(raw, str):
         raise ConfigError(f"{name} must be a string, not {raw!r}")
     return raw
@@ -178,6 +205,8 @@ def check_settings(settings: Settings) -> Settings:
         "header_timeout_seconds": (1, 3600),
         "body_timeout_seconds": (1, 3600),
         "max_connections": (10, 1_000_000),
+        "delivery_attempts": (1, 50),
+        "outbox_keep_days": (1, 3650),
     }
     for key, (low, high) in counts.items():
         value = getattr(settings, key)
@@ -204,6 +233,19 @@ def check_settings(settings: Settings) -> Settings:
         value = getattr(settings, key)
         if value and (not value.startswith(("http://", "https://")) or " " in value):
             raise ConfigError(f"{key} must be an http:// or https:// address, not {value!r}")
+    if not 0 < settings.webhook_timeout_seconds <= 60:
+        raise ConfigError(
+            f"webhook_timeout_seconds must be more than 0 and at most 60, "
+            f"not {settings.webhook_timeout_seconds!r}"
+        )
+    if settings.embedded_worker not in ("auto", "on", "off"):
+        raise ConfigError(
+            f"embedded_worker must be auto, on or off, not {settings.embedded_worker!r}"
+        )
+    if settings.smtp_url and not settings.smtp_url.startswith(("smtp://", "smtps://")):
+        raise ConfigError(f"smtp_url must be an smtp:// or smtps:// URL, not {settings.smtp_url!r}")
+    if settings.smtp_url and "@" not in settings.mail_from:
+        raise ConfigError("mail_from must name the sender's address when smtp_url is set")
     if not isinstance(settings.rules, dict):
         raise ConfigError("rules must be a table")
     return settings

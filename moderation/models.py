@@ -471,6 +471,14 @@ class Moderator(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the moderator asked to be mailed (their account page): each new report, a pending
+    # queue older than ``notify_queue_minutes`` (None: never), a daily digest.
+    notify_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_queue_minutes: Mapped[int | None] = mapped_column(Integer)
+    notify_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the worker last mailed them about an old queue and their digest, so neither repeats.
+    queue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
 
@@ -570,3 +578,137 @@ def _refuse_update(_mapper: Any, _connection: Any, target: Decision) -> None:
 @event.listens_for(Decision, "before_delete")
 def _refuse_delete(_mapper: Any, _connection: Any, target: Decision) -> None:
     raise AppendOnlyError(f"decision {target.id} is part of the log and cannot be removed")
+
+
+class EndpointKind(enum.StrEnum):
+    WEBHOOK = "webhook"  # Standard Webhooks: signed JSON events
+    SLACK = "slack"  # a Slack incoming webhook: messages for people
+
+
+class Endpoint(Base):
+    """Where a site's events go: a signed webhook or a Slack channel.
+
+    ``events`` filters what it receives (empty: every event type); for Slack, the topics
+    ``pending``, ``reported`` and ``staff``. ``secret`` (``whsec_...``) signs webhooks; after a
+    rotation the previous one signs too until ``previous_until``, so receivers can move over.
+    """
+
+    __tablename__ = "endpoints"
+    __table_args__ = (Index("ix_endpoints_site", "site_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    kind: Mapped[EndpointKind] = mapped_column(_enum(EndpointKind, "endpoint_kind"))
+    url: Mapped[str] = mapped_column(String(2048))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Event(Base):
+    """One entry of the outbox: something happened, written in the transaction that made it
+    happen, so it exists exactly when the change does. The worker fans it out into deliveries.
+
+    ``message_id`` is the ``webhook-id`` receivers see: the same on every retry and for every
+    endpoint, so a receiver can drop repeats.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        # The worker's scan for events not yet fanned out stays on the few that are.
+        Index(
+            "ix_events_unrouted",
+            "id",
+            postgresql_where=text("NOT routed"),
+            sqlite_where=text("NOT routed"),
+        ),
+        Index("ix_events_site", "site_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(40))
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    routed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Channel(enum.StrEnum):
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+    MAIL = "mail"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # due at ``next_attempt_at`` (again, after a failed try)
+    SENT = "sent"
+    FAILED = "failed"  # every try failed; a moderator can send it again
+
+
+class Delivery(Base):
+    """One event on its way to one place: an endpoint, or a mail to one address.
+
+    A worker leases a delivery (``leased_until``) in a short transaction and sends it outside
+    any, so a worker killed mid-send leaves a lease that runs out and another worker sends the
+    delivery again: at least once, never lost. ``mail`` names the mail's template.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index(
+            "ix_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_deliveries_site", "site_id", "id"),
+        Index("ix_deliveries_endpoint", "endpoint_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "delivery_channel"))
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("endpoints.id", ondelete="CASCADE"))
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    mail: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last try's outcome: the HTTP status, or the error in words, and the start of the answer.
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_response: Mapped[str | None] = mapped_column(String(500))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailSubscription(Base):
+    """A reader's address and what they asked to be told of, per site.
+
+    Nothing is sent to it before ``confirmed_at``: the reader follows a signed link mailed to the
+    address first (double opt-in), so nobody can have the service mail a stranger. An address
+    from the publisher's sign-in is the publisher's to vouch for and counts as confirmed.
+    """
+
+    __tablename__ = "mail_subscriptions"
+    __table_args__ = (UniqueConstraint("site_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(5), default="en")
+    replies: Mapped[bool] = mapped_column(Boolean, default=False)
+    decisions: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the last confirmation mail went out, so a flood of submissions sends one, not many.
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

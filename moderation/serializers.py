@@ -14,7 +14,18 @@ from typing import Any
 from .comments.authors import AuthorPage
 from .comments.edit import editable_until
 from .comments.listing import QueuedComment
-from .models import Article, AuthorNote, AuthorStanding, Ban, Comment, Flag, Site, Status
+from .models import (
+    Article,
+    AuthorNote,
+    AuthorStanding,
+    Ban,
+    Comment,
+    Decision,
+    Flag,
+    MailSubscription,
+    Site,
+    Status,
+)
 from .schemas import responses as r
 from .schemas.parse import adapter
 
@@ -84,9 +95,12 @@ def author_status(comment: Comment) -> str:
     return comment.status.value
 
 
-def author_comment(comment: Comment, site: Site) -> r.AuthorComment:
+def author_comment(
+    comment: Comment, site: Site, verdict: Decision | None = None
+) -> r.AuthorComment:
     """What the author sees of their own comment: its status and for how long they may edit it
-    (a spam verdict of the rules shown as pending, only the reasons of the site's policy)."""
+    (a spam verdict of the rules shown as pending, only the reasons of the site's policy), and
+    the moderator's ``verdict`` with its reason if one keeps it from the public."""
     return {
         **public_comment(comment),
         "status": author_status(comment),
@@ -97,7 +111,33 @@ def author_comment(comment: Comment, site: Site) -> r.AuthorComment:
         # Their own words, to edit them; the widget puts them in a text box, never in HTML.
         "body_text": comment.body_text,
         "editable_until": rfc3339(editable_until(comment, site)),
+        "decision": author_decision(verdict) if verdict is not None else None,
     }
+
+
+def author_decision(decision: Decision) -> r.AuthorDecision:
+    """A moderator's decision as its author reads it: what, why, their words."""
+    return {
+        "action": decision.action.value,
+        "reason": decision.reason.value if decision.reason else None,
+        "explanation": decision.explanation,
+        "decided_at": rfc3339(decision.created_at),
+    }
+
+
+def mail_notice(subscription: MailSubscription | None) -> r.MailNotice | None:
+    """What a new comment's author asked to be mailed of, and whether they must confirm."""
+    if subscription is None:
+        return None
+    lists: list[Any] = [
+        name
+        for name, wanted in (
+            ("replies", subscription.replies),
+            ("decisions", subscription.decisions),
+        )
+        if wanted
+    ]
+    return {"lists": lists, "confirmed": subscription.confirmed_at is not None}
 
 
 def flag_receipt(flag: Flag) -> r.FlagReceipt:

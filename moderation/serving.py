@@ -13,10 +13,17 @@ def run_server(
     app_factory: Callable[[], Flask], host: str, port: int, workers: int, access_log: bool = True
 ) -> None:
     """Serve with gunicorn: pre-forked workers, each with its own database pool (the app is
-    built after the fork)."""
+    built after the fork). With SQLite the main process also delivers the outbox in a thread
+    (``outbox.worker.embedded``), so nothing else needs starting; the workers forked from it
+    build their own app and never touch that thread's."""
     from gunicorn.app.base import BaseApplication
 
     from . import gunicorn_conf
+    from .outbox.worker import embedded, start_thread
+
+    delivering = app_factory()
+    if embedded(delivering):
+        start_thread(delivering)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

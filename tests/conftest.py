@@ -31,6 +31,9 @@ from moderation.models import ApiToken, ModerationMode, Site
 
 from .contract import ContractClient
 
+# The core's one-line builders (session, policy, new_comment, approve), for every test folder.
+pytest_plugins = ["tests.core_fixtures"]
+
 STRICT = os.environ.get("MODERATION_TEST_STRICT") == "1"
 CHROMIUM = "/usr/bin/chromium"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")

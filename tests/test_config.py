@@ -52,6 +52,13 @@ def test_toml_then_environment_override(tmp_path):
         ('cache_url = "memcached://x"\n', {}, "cache_url must be"),
         ('rate_limit_storage = "mongodb://x"\n', {}, "rate_limit_storage must be"),
         ('public_url = "comments.example"\n', {}, "public_url must be"),
+        ("", {"MODERATION_WEBHOOK_TIMEOUT_SECONDS": "fast"}, "must be a number"),
+        ("webhook_timeout_seconds = 0\n", {}, "webhook_timeout_seconds must be more than 0"),
+        ("", {"MODERATION_WEBHOOK_TIMEOUT_SECONDS": "nan"}, "finite number"),
+        ('embedded_worker = "maybe"\n', {}, "embedded_worker must be auto, on or off"),
+        ('smtp_url = "mail.example:25"\n', {}, "smtp_url must be"),
+        ('smtp_url = "smtp://mail.example"\n', {}, "mail_from must name"),
+        ("delivery_attempts = 0\n", {}, "delivery_attempts must be a whole number"),
     ],
 )
 def test_bad_configuration_is_a_clear_error(tmp_path, content, env, message):

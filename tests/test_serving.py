@@ -191,3 +191,42 @@ def test_a_killed_database_is_a_503_then_the_service_recovers(own_postgres, tmp_
         stored = db.session.scalars(select(Comment.body_text).order_by(Comment.id)).all()
         db.engine.dispose()
     assert stored[0] == "Before the outage." and "During the outage." not in stored
+
+
+def test_with_sqlite_the_server_delivers_the_outbox_itself(tmp_path):
+    """A newcomer runs nothing else: ``moderation serve`` on SQLite sends webhooks from its own
+    delivery thread, beside workers forked after it started."""
+    from moderation.outbox import endpoints
+
+    from .outbox.receiver import Receiver
+
+    receiver = Receiver().start()
+    try:
+        env = news_instance(tmp_path)
+        env["MODERATION_WEBHOOK_ALLOW_PRIVATE"] = "true"
+        app = create_app(
+            {"database_url": env["MODERATION_DATABASE_URL"], "instance_path": str(tmp_path)}
+        )
+        with app.app_context():
+            [site] = admin.get_sites(db.session(), ["news"])
+            receiver.secret = endpoints.add_endpoint(
+                db.session(), site.id, receiver.url, allow_private=True
+            ).secret
+            db.session.commit()
+            db.engine.dispose()
+        with service_processes({**env}) as [port]:
+            for n in range(3):
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/sites/news/articles/a/comments",
+                    data=json.dumps({"body": f"Comment {n}", "author_name": "Ann"}).encode(),
+                    headers={"Content-Type": "application/json", "X-Guest-Key": "g" * 32},
+                )
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    assert answer.status == 201
+            deadline = time.monotonic() + 20
+            while len(receiver.received) < 4 and time.monotonic() < deadline:
+                time.sleep(0.1)  # waiting for the delivery thread's round
+        assert receiver.types() == ["article.created", *["comment.created"] * 3]
+        assert receiver.refused == []
+    finally:
+        receiver.stop()

@@ -32,7 +32,7 @@ from ..errors import (
 from ..fastpath import KNOWN_VERSION
 from ..models import Comment, IdempotentRequest, Reason, Site
 from ..schemas import requests, responses
-from ..serializers import author_comment, dump, flag_receipt
+from ..serializers import author_comment, dump, flag_receipt, mail_notice
 from . import idempotency
 from .headers import cors_headers, counts_headers, thread_headers
 from .limits import (
@@ -245,6 +245,8 @@ def post_comment(site: str, article: str) -> Response:
             parent_id=submission.parent_id,
             article_url=submission.article_url,
             article_title=submission.article_title,
+            notify=tuple(submission.notify),
+            lang=submission.lang,
         ),
         policy=_policy(),
         client=client,
@@ -253,7 +255,11 @@ def post_comment(site: str, article: str) -> Response:
     comment = submitted.comment
     response = _json(
         responses.CreatedComment,
-        {"comment": author_comment(comment, submitted.site), "edit_token": submitted.edit_token},
+        {
+            "comment": author_comment(comment, submitted.site),
+            "edit_token": submitted.edit_token,
+            "notify": mail_notice(submitted.mail),
+        },
         201,
     )
     response.headers["Location"] = url_for(".get_own_comment", comment_id=comment.id)
@@ -334,7 +340,8 @@ def get_own_comment(comment_id: int) -> Response:
     """The author's view of their comment, whatever its status (with ``X-Edit-Token``)."""
     comment, site = own.load_own_comment(db.session(), comment_id, _edit_token())
     _allow_origins(site.origins)
-    response = _json(responses.OwnComment, {"comment": author_comment(comment, site)})
+    verdict = own.verdict(db.session(), comment)
+    response = _json(responses.OwnComment, {"comment": author_comment(comment, site, verdict)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,9 +1,10 @@
 """The ``moderation`` command: set up, administer, serve and demonstrate the service.
 
 ``base`` holds the group and what the commands share; ``commands`` the service's own (init, sites,
-serve, demo); ``people`` those about people (bans, moderators' accounts, tokens)."""
+serve, demo); ``people`` those about people (bans, moderators' accounts, tokens); ``outbox``
+the webhooks, Slack channels and the delivery worker."""
 
-from . import commands, people  # noqa: F401 - their commands join the group
+from . import commands, outbox, people  # noqa: F401 - their commands join the group
 from .base import main
 
 __all__ = ["main"]

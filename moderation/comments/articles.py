@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import Article, ModerationMode
+from ..outbox import events
 from . import writes
 
 
@@ -23,8 +24,13 @@ def get_article(session: Session, article_id: int, site_ids: Collection[int]) ->
 def close_article(session: Session, article: Article, closed: bool) -> Article:
     """Open or close an article to new comments; public threads say so at once (the version
     their ETags and cache keys are built from moves on)."""
+    was_closed = article.closed
     article.closed = closed
     writes.adjust_articles(session, {article.id: 0})
+    if closed and not was_closed:
+        events.emit(
+            session, article.site_id, "article.closed", {"article": events.article_data(article)}
+        )
     return article
 
 

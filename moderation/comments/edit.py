@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import rules
 from ..errors import AlreadyDecided, EditWindowClosed, InvalidEditToken, NotFound
 from ..identity import token_matches
-from ..models import PUBLIC_STATUSES, Action, Article, Comment, Site, Status, utcnow
+from ..models import PUBLIC_STATUSES, Action, Article, Comment, Decision, Site, Status, utcnow
 from . import screening, writes
 from .status import change_status
 from .submit import check_open, cleaned_body, moderation_mode, record_screening
@@ -36,6 +36,23 @@ def load_own_comment(
     if not token_matches(edit_token, comment.edit_token_hash):
         raise InvalidEditToken()
     return comment, site
+
+
+def verdict(session: Session, comment: Comment) -> Decision | None:
+    """The person's decision that keeps the comment from the public (a rejection or a spam
+    verdict by a moderator), for its author to read; no query for any other comment."""
+    if comment.status not in (Status.REJECTED, Status.SPAM) or comment.decided_at is None:
+        return None
+    return session.scalar(
+        select(Decision)
+        .where(
+            Decision.comment_id == comment.id,
+            Decision.action.in_([Action.REJECT, Action.SPAM]),
+            ~Decision.actor.startswith(f"{writes.SYSTEM}:"),
+        )
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
 
 
 def _check_edit_window(comment: Comment, site: Site, now: datetime) -> None:

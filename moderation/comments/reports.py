@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import AlreadyReported, NotFound
-from ..models import PUBLIC_STATUSES, Action, Comment, Flag, Reason, Site, Status, utcnow
+from ..models import PUBLIC_STATUSES, Action, Article, Comment, Flag, Reason, Site, Status, utcnow
+from ..outbox import events
 from . import screening, writes
 from .status import change_status
 
@@ -63,5 +64,15 @@ def report(
                 action=Action.HOLD,
                 explanation=f"{open_reports} readers reported it",
             )
+    article = session.get_one(Article, comment.article_id)
+    events.emit(
+        session,
+        comment.site_id,
+        "flag.created",
+        {
+            "flag": {"id": flag.id, "reason": reason.value, "note": note},
+            "comment": events.comment_data(comment, events.article_data(article)),
+        },
+    )
     writes.queue_changed(session, [comment.site_id])
     return flag

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -26,11 +27,13 @@ from ..models import (
     Article,
     Comment,
     Commenters,
+    MailSubscription,
     ModerationMode,
     Site,
     Status,
     utcnow,
 )
+from ..outbox import events, subscriptions
 from ..prepared import Prepared, as_loaded, entity_columns
 from ..sanitize import sanitize_comment, visible_text
 from ..urls import origin_of
@@ -48,6 +51,9 @@ class NewComment:
     parent_id: int | None = None
     article_url: str | None = None
     article_title: str | None = None
+    #: What the author asked to be mailed of (``replies``, ``decisions``), in ``lang``.
+    notify: tuple[str, ...] = ()
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Submitted:
     comment: Comment
     site: Site
     edit_token: str
+    #: The author's mail subscription, when they asked to be told of something.
+    mail: MailSubscription | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,10 @@ def screen_submission(
             author_name=signed_in.claims.name or new.author_name,
             author_email=signed_in.claims.email or new.author_email,
         )
+    if new.notify and not new.author_email:
+        raise ValidationError(
+            "notify", "Give your email address to be told of replies or decisions."
+        )
     key = author_key(
         policy.secret_key,
         site.id,
@@ -243,7 +255,7 @@ def store_submission(
     created), so a thread closed since the screening refuses it. ``edit_token``: the one to hand
     out (a retried request's, see ``api.idempotency``); a new random one by default."""
     site, new, parent, outcome = screened.site, screened.new, screened.parent, screened.outcome
-    article_id, closed = _article_for_write(
+    article_id, closed, url, title = _article_for_write(
         session, site, screened.article_key, new.article_url, new.article_title
     )
     check_open(site, closed)
@@ -275,10 +287,36 @@ def store_submission(
         decided_at=screened.now if outcome.status is Status.APPROVED else None,
     )
     record_screening(session, comment, None, outcome)
+    article = {"id": article_id, "key": screened.article_key, "url": url, "title": title}
+    events.comment_created(session, comment, article)
+    mail = _subscribe(session, screened, article)
     if comment.status in PUBLIC_STATUSES:
         writes.adjust_articles(session, {article_id: +1})
     writes.queue_changed(session, [site.id])
-    return Submitted(comment=comment, site=site, edit_token=token)
+    return Submitted(comment=comment, site=site, edit_token=token, mail=mail)
+
+
+def _subscribe(
+    session: Session, screened: Screened, article: dict[str, Any]
+) -> MailSubscription | None:
+    """The author's wish to be mailed, kept. Not for what the rules took for spam: a bot
+    naming a stranger's address would have them sent a confirmation mail."""
+    new = screened.new
+    if not new.notify or not new.author_email or screened.outcome.status is Status.SPAM:
+        return None
+    signed_in = screened.signed_in
+    # The publisher's sign-in vouches for the address it gives; a typed one is confirmed first.
+    verified = signed_in is not None and signed_in.claims.email == new.author_email
+    return subscriptions.subscribe(
+        session,
+        screened.site,
+        new.author_email,
+        new.notify,
+        lang=new.lang,
+        verified=verified,
+        article=article,
+        now=screened.now,
+    )
 
 
 def submit(
@@ -314,9 +352,10 @@ def submit(
 
 def _article_for_write(
     session: Session, site: Site, key: str, url: str | None, title: str | None
-) -> tuple[int, bool]:
-    """The article's id and whether it is closed, read afresh under the write lock (even if
-    loaded before): whether it is closed must be current when writing. Created if new."""
+) -> tuple[int, bool, str | None, str | None]:
+    """The article's id, whether it is closed, its URL and title, read afresh under the write
+    lock (even if loaded before): whether it is closed must be current when writing. Created
+    (and its event written) if new."""
     check_article_url(site, url)
     params = {"site_id": site.id, "key": key}
     row = _ARTICLE_FOR_WRITE.one_or_none(session, params)
@@ -327,7 +366,11 @@ def _article_for_write(
             # not roll back the caller's transaction.
             with session.begin_nested():
                 session.add(article)
-            return article.id, article.closed
+                session.flush()
+                events.emit(
+                    session, site.id, "article.created", {"article": events.article_data(article)}
+                )
+            return article.id, article.closed, url, title
         except IntegrityError:
             row = _ARTICLE_FOR_WRITE.one_or_none(session, params)
             assert row is not None  # the other writer's article
@@ -336,7 +379,7 @@ def _article_for_write(
     # reader cannot retitle an article by posting with another title.
     if (known_url is None and url is not None) or (known_title is None and title is not None):
         writes.fill_article(session, article_id, url, title)
-    return article_id, closed
+    return article_id, closed, known_url or url, known_title or title
 
 
 def record_screening(

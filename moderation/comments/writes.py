@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.orm import Session
 
 from ..models import Action, Article, Comment, Decision, Reason, Site, Status, utcnow
+from ..outbox import events
 from ..prepared import Prepared, as_loaded
 
 #: Who acted, as the log names them: ``system:<rule>``, ``author``, ``moderator:<email>``,
@@ -89,7 +90,8 @@ class LogEntry:
 
 
 def log(session: Session, entries: Sequence[LogEntry]) -> None:
-    """Append entries to the decision log, in order: the one writer of its rows."""
+    """Append entries to the decision log, in order: the one writer of its rows, so also the
+    one place that writes the outbox's events of decisions, edits and deletions."""
     if not entries:
         return
     session.flush()  # earlier changes (and entries) keep their place before these
@@ -100,6 +102,7 @@ def log(session: Session, entries: Sequence[LogEntry]) -> None:
         values["created_at"] = entry.created_at or now
         rows.append(with_defaults(Decision, values))
     _INSERT_DECISION.run_many(session, rows)
+    events.from_log(session, entries)
 
 
 _FILL_ARTICLE = Prepared(

@@ -134,6 +134,16 @@ class SubmitComment(Request):
     website: Annotated[str, Field(max_length=200)] | None = Field(
         default=None, description="Leave empty: a field for bots."
     )
+    notify: Annotated[list[Literal["replies", "decisions"]], Field(max_length=2)] = Field(
+        default_factory=list,
+        description="Mail the author of replies to their comments (`replies`) and of "
+        "moderators' decisions on them (`decisions`). Needs `author_email` (or a reader token "
+        "with an email); an address not confirmed yet is sent a confirmation link first, and "
+        "nothing else until it is followed.",
+    )
+    lang: Literal["en", "fr", "nl", "de"] = Field(
+        default="en", description="The language of the mails the author is sent."
+    )
 
 
 class EditComment(Request):

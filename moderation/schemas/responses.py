@@ -117,6 +117,37 @@ class AuthorComment(PublicComment):
     author_email: str | None
     body_text: Annotated[str, Field(description="The author's own text, to edit (as text).")]
     editable_until: Timestamp
+    decision: Annotated[
+        AuthorDecision | None,
+        Field(
+            description="Why a moderator did not publish it (a rejection or a spam verdict by a "
+            "person); null otherwise."
+        ),
+    ]
+
+
+class AuthorDecision(TypedDict):
+    """A moderator's decision as its author reads it."""
+
+    action: ActionName
+    reason: ReasonName | None
+    explanation: Annotated[
+        str | None, Field(description="The moderator's words to the author, as text.")
+    ]
+    decided_at: Timestamp
+
+
+class MailNotice(TypedDict):
+    """What the author asked to be mailed of, and whether their address is confirmed yet."""
+
+    lists: list[Literal["replies", "decisions"]]
+    confirmed: Annotated[
+        bool,
+        Field(
+            description="false: a link to confirm the address was mailed to it (at most once an "
+            "hour); nothing else is sent until it is followed."
+        ),
+    ]
 
 
 class CreatedComment(TypedDict):
@@ -124,6 +155,7 @@ class CreatedComment(TypedDict):
 
     comment: AuthorComment
     edit_token: str
+    notify: MailNotice | None
 
 
 class OwnComment(TypedDict):

@@ -1,5 +1,6 @@
-"""Fixtures of the core's tests: a session in an app context, the screening policy, and one-line
-builders that call the core directly (no HTTP)."""
+"""Fixtures of the tests that call the core: a session in an app context, the screening policy,
+and one-line builders that call the core directly (no HTTP). Loaded for every test folder by
+``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from moderation.comments.submit import NewComment, submit
 from moderation.db import db, write_intent
 from moderation.models import Action, Comment
 
-from ..conftest import browser_key
+from .conftest import browser_key
 
 
 @pytest.fixture

@@ -1,0 +1,139 @@
+"""One mail delivery: what the mail says (read while the delivery is leased) and its sending.
+
+Every mail but the confirmation carries a signed one-click unsubscribe link for exactly what it
+is about; links point at the service's ``public_url``, without which no mail can be sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import TemplateError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..models import Comment, Delivery, Event, MailSubscription, Moderator, Site
+from . import messages, smtp, subscriptions
+from .jobs import Job, Outcome
+from .subscriptions import Link
+
+#: The list a mail kind belongs to, for its unsubscribe link.
+LIST_OF = {
+    "reply": "replies",
+    "approved": "decisions",
+    "decision": "decisions",
+    "report": "reports",
+    "queue": "queue",
+    "digest": "digest",
+}
+
+
+class NotSendable(Exception):
+    """A mail that cannot be written now (no public address configured, say)."""
+
+
+def context_for(
+    session: Session, delivery: Delivery, event: Event, site: Site, settings: Settings, secret: str
+) -> dict[str, Any]:
+    """Everything the mail's template and headers need, read in the lease's transaction."""
+    if not settings.public_url:
+        raise NotSendable("public_url is not configured: a mail's links need the address")
+    base = settings.public_url.rstrip("/")
+    kind = delivery.mail or ""
+    data = event.data
+    recipient = delivery.recipient or ""
+    context: dict[str, Any] = {"site_name": site.name}
+    lang = "en"
+    moderator_id = None
+    if kind in ("confirm", "reply", "approved", "decision"):
+        subscription = session.scalar(
+            select(MailSubscription).where(
+                MailSubscription.site_id == site.id, MailSubscription.email == recipient
+            )
+        )
+        lang = subscription.lang if subscription else data.get("lang", "en")
+    if kind == "confirm":
+        article = data.get("article") or {}
+        token = subscriptions.sign(
+            secret, Link("confirm", site_id=site.id, email=recipient, lists=tuple(data["lists"]))
+        )
+        context.update(
+            confirm_url=f"{base}/mail/confirm?token={token}",
+            article_title=article.get("title"),
+            article_url=article.get("url"),
+        )
+    elif kind in ("reply", "approved", "decision"):
+        comment = data["comment"]
+        article = comment["article"]
+        own = comment
+        if kind == "reply":
+            parent = session.get(Comment, comment["parent_id"])
+            if parent is None:
+                raise NotSendable("the comment answered is gone")
+            own = {"author_name": parent.author_name, "text": parent.body_text}
+            context.update(reply_author=comment["author_name"], reply_text=comment["text"])
+        context.update(
+            reader_name=own["author_name"],
+            comment_text=own["text"],
+            article_title=article.get("title"),
+            article_url=article.get("url"),
+        )
+        if kind in ("reply", "approved"):
+            context["comment_url"] = article.get("url")
+        if kind == "decision":
+            decision = data["decision"]
+            context.update(
+                action=decision["action"],
+                reason=decision.get("reason"),
+                explanation=decision.get("explanation"),
+                review_url=None,
+            )
+    elif kind == "report":
+        comment = data["comment"]
+        context.update(
+            comment_text=comment["text"],
+            comment_author=comment["author_name"],
+            reason=data["flag"]["reason"],
+            note=data["flag"].get("note"),
+            article_title=comment["article"].get("title"),
+            card_url=f"{base}/dashboard/comments/{comment['id']}",
+        )
+    elif kind in ("queue", "digest"):
+        moderator_id = data["moderator_id"]
+        context.update(data["context"])
+    else:
+        raise NotSendable(f"unknown mail {kind!r}")
+    if moderator_id is None and kind == "report":
+        moderator_id = session.scalar(select(Moderator.id).where(Moderator.email == recipient))
+    unsubscribe = None
+    if kind in LIST_OF:
+        if kind in ("reply", "approved", "decision"):
+            link = Link("unsubscribe", site_id=site.id, email=recipient, lists=(LIST_OF[kind],))
+        else:
+            link = Link("unsubscribe", moderator_id=moderator_id, lists=(LIST_OF[kind],))
+        unsubscribe = f"{base}/mail/unsubscribe?token={subscriptions.sign(secret, link)}"
+    return {"lang": lang, "context": context, "unsubscribe_url": unsubscribe}
+
+
+def send(job: Job, settings: Settings) -> Outcome:
+    """Write and send the mail; a refusal of the address itself is not tried again."""
+    prepared = job.data
+    if not settings.mail_from:
+        return Outcome(ok=False, error="mail_from is not configured")
+    try:
+        message = messages.render(
+            job.mail or "",
+            lang=prepared["lang"],
+            to=job.recipient or "",
+            sender=settings.mail_from,
+            context=prepared["context"],
+            unsubscribe_url=prepared["unsubscribe_url"],
+        )
+        smtp.send(settings, message)
+    except smtp.MailError as exc:
+        return Outcome(ok=False, error=str(exc), permanent=exc.permanent)
+    except (ValueError, KeyError, TemplateError) as exc:
+        # The mail cannot be written (a bad link, a missing value): trying again cannot help.
+        return Outcome(ok=False, error=f"the mail cannot be written: {exc}"[:500], permanent=True)
+    return Outcome(ok=True)

@@ -1,0 +1,269 @@
+"""The delivery worker: routes new events, leases what is due, sends it, and records how it went.
+
+Each step is its own short transaction and sending happens outside any: a slow receiver holds
+no lock and no connection. A lease (``leased_until``) is what makes a delivery a worker's; on
+PostgreSQL the rows are claimed with ``FOR UPDATE SKIP LOCKED``, so workers side by side never
+take the same one, and with SQLite every claim takes the database's write lock. A worker killed
+mid-send leaves a lease that runs out, and the delivery is sent again: at least once, with the
+same ``webhook-id``, so receivers drop the repeat.
+
+``moderation worker`` runs :meth:`Worker.run` in the foreground; with SQLite ``moderation serve``
+and ``demo`` run it in a thread (``start_thread``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from ..db import db, write_intent
+from ..models import Channel, Delivery, DeliveryStatus, Endpoint, Event, Site, utcnow
+from . import mail, notices, routing, slack, webhooks
+from .endpoints import signing_secrets
+from .jobs import Job, Outcome
+
+log = logging.getLogger("moderation.outbox")
+
+
+def session() -> Session:
+    """The app context's session (the worker runs inside one)."""
+    return db.session()
+
+
+#: The first retry's delay in seconds; each later one is four times longer, up to MAX_DELAY.
+BASE_DELAY = 10.0
+MAX_DELAY = 4 * 3600.0
+#: How long a leased delivery is the worker's: longer than any one send can take.
+LEASE = timedelta(seconds=60)
+#: How many old events one round forgets at most (a short transaction, whatever the backlog).
+PRUNE_BATCH = 1000
+
+
+def retry_delay(
+    attempt: int, base: float = BASE_DELAY, rng: Callable[[], float] = random.random
+) -> float:
+    """Seconds before try ``attempt + 1``: exponential, with jitter (half fixed, half random),
+    so deliveries that failed together (a receiver down) do not all come back at once."""
+    delay = min(base * 4 ** (attempt - 1), MAX_DELAY)
+    return delay / 2 + rng() * delay / 2
+
+
+class Worker:
+    """Delivers the outbox of the app's database."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        batch: int = 20,
+        clock: Callable[[], datetime] = utcnow,
+        base_delay: float = BASE_DELAY,
+        concurrency: int = 8,
+    ) -> None:
+        self.app = app
+        self.settings = app.config["SETTINGS"]
+        self.batch = batch
+        self.clock = clock
+        self.base_delay = base_delay
+        self.concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None
+        self._last_notices: datetime | None = None
+
+    def run_once(self) -> int:
+        """Route what is new, then send one batch of what is due; how many were sent or tried."""
+        with self.app.app_context():
+            token = write_intent.set(True)  # SQLite: each step takes the write lock up front
+            try:
+                self._notices()
+                routing.route_events(session(), mail=bool(self.settings.smtp_url))
+                session().commit()
+                jobs = self._lease()
+                session().commit()
+                session().close()  # no connection held while sending
+                outcomes = self._send_all(jobs)
+                for job, outcome in zip(jobs, outcomes, strict=True):
+                    self._record(job, outcome)
+                session().commit()
+                return len(jobs)
+            except BaseException:
+                session().rollback()
+                raise
+            finally:
+                write_intent.reset(token)
+                db.session.remove()
+
+    def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        """Deliver until ``stop`` is set; when nothing is due, look again every ``poll_seconds``."""
+        log.info("delivering the outbox")
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # the database away, say: keep trying, never die
+                log.exception("delivery round failed; trying again shortly")
+                busy = 0
+            if not busy:
+                stop.wait(poll_seconds)
+
+    def _notices(self) -> None:
+        now = self.clock()
+        if self._last_notices is None or now - self._last_notices >= notices.EVERY:
+            self._last_notices = now
+            notices.write_due(session(), self.settings, now)
+            session().commit()
+            self._prune(now)
+            session().commit()
+
+    def _prune(self, now: datetime) -> None:
+        """Forget events older than ``outbox_keep_days`` with their deliveries (sent or failed
+        long ago: the dashboard shows the recent ones), a bounded batch at a time."""
+        before = now - timedelta(days=self.settings.outbox_keep_days)
+        old = (
+            select(Event.id)
+            .where(Event.routed.is_(True), Event.created_at < before)
+            .order_by(Event.id)
+            .limit(PRUNE_BATCH)
+        )
+        ids = list(session().scalars(old))
+        if ids:
+            session().execute(delete(Delivery).where(Delivery.event_id.in_(ids)))
+            session().execute(delete(Event).where(Event.id.in_(ids)))
+
+    def _lease(self) -> list[Job]:
+        now = self.clock()
+        due = list(
+            session().scalars(
+                select(Delivery)
+                .where(
+                    Delivery.status == DeliveryStatus.PENDING,
+                    Delivery.next_attempt_at <= now,
+                    or_(Delivery.leased_until.is_(None), Delivery.leased_until <= now),
+                )
+                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        jobs = []
+        for delivery in due:
+            delivery.leased_until = now + LEASE
+            delivery.attempts += 1
+            job = self._job(delivery, now)
+            if job is not None:
+                jobs.append(job)
+        return jobs
+
+    def _job(self, delivery: Delivery, now: datetime) -> Job | None:
+        event = session().get_one(Event, delivery.event_id)
+        site = session().get_one(Site, delivery.site_id)
+        url, secrets_, data = None, [], event.data
+        if delivery.channel is Channel.MAIL:
+            try:
+                data = mail.context_for(
+                    session(),
+                    delivery,
+                    event,
+                    site,
+                    self.settings,
+                    str(self.app.config["SECRET_KEY"]),
+                )
+            except mail.NotSendable as exc:
+                self._record_failure(delivery, Outcome(ok=False, error=str(exc)), now)
+                return None
+        else:
+            endpoint = session().get_one(Endpoint, delivery.endpoint_id)
+            url, secrets_ = endpoint.url, signing_secrets(endpoint, now)
+        return Job(
+            delivery_id=delivery.id,
+            attempt=delivery.attempts,
+            channel=delivery.channel,
+            event_type=event.type,
+            message_id=event.message_id,
+            event_at=event.created_at,
+            data=data,
+            site_id=site.id,
+            site_slug=site.slug,
+            site_name=site.name,
+            url=url,
+            secrets=secrets_,
+            recipient=delivery.recipient,
+            mail=delivery.mail,
+        )
+
+    def _send_all(self, jobs: list[Job]) -> list[Outcome]:
+        """Send a batch side by side: one slow receiver costs the batch its timeout once, not
+        once per delivery, and fast ones are not queued behind it."""
+        if len(jobs) <= 1:
+            return [self._send(job) for job in jobs]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox-send")
+        return list(self._pool.map(self._send, jobs))
+
+    def _send(self, job: Job) -> Outcome:
+        try:
+            if job.channel is Channel.WEBHOOK:
+                return webhooks.send(job, self.settings)
+            if job.channel is Channel.SLACK:
+                return slack.send(job, self.settings)
+            return mail.send(job, self.settings)
+        except Exception as exc:  # a bug in one delivery must not stop the others
+            log.exception("delivery %s failed unexpectedly", job.delivery_id)
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
+
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        delivery = session().get(Delivery, job.delivery_id)
+        if delivery is None:  # its endpoint was removed meanwhile
+            return
+        now = self.clock()
+        if outcome.ok:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = now
+            delivery.last_error = None
+            self._note(delivery, outcome, now)
+            return
+        self._record_failure(delivery, outcome, now)
+
+    def _record_failure(self, delivery: Delivery, outcome: Outcome, now: datetime) -> None:
+        self._note(delivery, outcome, now)
+        delivery.last_error = (outcome.error or "failed")[:500]
+        if outcome.permanent or delivery.attempts >= self.settings.delivery_attempts:
+            delivery.status = DeliveryStatus.FAILED
+            log.warning("delivery %s failed for good: %s", delivery.id, delivery.last_error)
+        else:
+            delay = retry_delay(delivery.attempts, self.base_delay)
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+
+    @staticmethod
+    def _note(delivery: Delivery, outcome: Outcome, now: datetime) -> None:
+        delivery.leased_until = None
+        delivery.last_attempt_at = now
+        delivery.last_status = outcome.status
+        delivery.last_response = (outcome.response or "")[:500] or None
+
+
+def embedded(app: Flask) -> bool:
+    """Whether ``serve`` and ``demo`` deliver in a thread of their own: with SQLite by default
+    (a newcomer sets nothing up), with PostgreSQL only when asked (run ``moderation worker``)."""
+    choice = app.config["SETTINGS"].embedded_worker
+    if choice == "on":
+        return True
+    if choice == "off":
+        return False
+    return str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+
+
+def start_thread(app: Flask) -> threading.Event:
+    """Deliver in a daemon thread of this process; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=Worker(app).run, args=(stop,), name="outbox-worker", daemon=True
+    )
+    thread.start()
+    return stop
