@@ -7,7 +7,7 @@ sees and decides only the comments of their own sites (an admin: every site), an
 else is "not found", whatever the URL.
 """
 
-from . import account, admin_views, articles, authors, log, moderate, people  # noqa: F401  (routes)
+from . import account, admin_views, articles, authors, log, moderate, notices, people  # noqa: F401  (routes)
 from .blueprint import bp
 
 __all__ = ["bp"]
