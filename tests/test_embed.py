@@ -8,8 +8,9 @@ import re
 from moderation.embed import widget_script
 
 # The script and its styles, gzipped: 15 KB until readers signed in, badges, picks, reactions and
-# permalinks came (16.1 KB with them). Coral's embed is ten times that.
-BUDGET = 17 * 1024
+# permalinks came (16.1 KB with them); 19.0 KB with the mail opt-in and the decisions told to
+# authors, in four languages. Coral's embed is ten times that.
+BUDGET = 20 * 1024
 
 
 def test_script_is_cacheable_and_revalidates(client):

@@ -50,6 +50,11 @@
       signedOut: "You are signed out.", staff: "Staff", featured: "Featured",
       featuredTab: (n) => `Featured (${n})`, allTab: "All comments", link: "Link",
       linkTo: (n) => `Link to the comment by ${n}`,
+      notifyReplies: "Email me when someone replies", notifyDecisions: "Email me about moderators' decisions on my comment",
+      notifyHint: "We first send a link to confirm your address.",
+      checkInbox: "Check your inbox: we sent a link to confirm your address.", willEmail: "We will email you.",
+      notPublishedBecause: (r) => `Your comment was not published: ${r}.`, moderatorWrote: (x) => `The moderator wrote: “${x}”`,
+      decisionReasons: { spam: "spam or advertising", abuse: "abusive or insulting", off_topic: "off topic", illegal: "possibly illegal", personal_data: "personal data of someone", other: "against the site's rules" },
     },
     fr: {
       comments: ["# commentaire", "# commentaires"], wait: "Veuillez patienter #.", choose: "Veuillez choisir un motif.",
@@ -75,6 +80,11 @@
       signedOut: "Vous êtes déconnecté.", staff: "Rédaction", featured: "À la une",
       featuredTab: (n) => `À la une (${n})`, allTab: "Tous les commentaires", link: "Lien",
       linkTo: (n) => `Lien vers le commentaire de ${n}`,
+      notifyReplies: "M'avertir par e-mail quand quelqu'un répond", notifyDecisions: "M'avertir par e-mail des décisions des modérateurs sur mon commentaire",
+      notifyHint: "Nous envoyons d'abord un lien pour confirmer votre adresse.",
+      checkInbox: "Consultez votre boîte de réception : nous avons envoyé un lien pour confirmer votre adresse.", willEmail: "Nous vous écrirons par e-mail.",
+      notPublishedBecause: (r) => `Votre commentaire n'a pas été publié : ${r}.`, moderatorWrote: (x) => `Le modérateur a écrit : « ${x} »`,
+      decisionReasons: { spam: "spam ou publicité", abuse: "injurieux ou insultant", off_topic: "hors sujet", illegal: "possiblement illégal", personal_data: "données personnelles d'autrui", other: "contraire aux règles du site" },
     },
     nl: {
       comments: ["# reactie", "# reacties"], wait: "Wacht # a.u.b.", choose: "Kies een reden.",
@@ -100,6 +110,11 @@
       signedOut: "U bent afgemeld.", staff: "Redactie", featured: "Uitgelicht",
       featuredTab: (n) => `Uitgelicht (${n})`, allTab: "Alle reacties", link: "Link",
       linkTo: (n) => `Link naar de reactie van ${n}`,
+      notifyReplies: "Mail me als iemand antwoordt", notifyDecisions: "Mail me over beslissingen van moderatoren over mijn reactie",
+      notifyHint: "We sturen eerst een link om uw adres te bevestigen.",
+      checkInbox: "Kijk in uw inbox: we hebben een link gestuurd om uw adres te bevestigen.", willEmail: "We sturen u een e-mail.",
+      notPublishedBecause: (r) => `Uw reactie is niet gepubliceerd: ${r}.`, moderatorWrote: (x) => `De moderator schreef: “${x}”`,
+      decisionReasons: { spam: "spam of reclame", abuse: "beledigend of kwetsend", off_topic: "off-topic", illegal: "mogelijk illegaal", personal_data: "persoonsgegevens van iemand anders", other: "in strijd met de regels van de site" },
     },
     de: {
       comments: ["# Kommentar", "# Kommentare"], wait: "Bitte warten Sie #.", choose: "Bitte wählen Sie einen Grund.",
@@ -125,6 +140,11 @@
       signedOut: "Sie sind abgemeldet.", staff: "Redaktion", featured: "Empfohlen",
       featuredTab: (n) => `Empfohlen (${n})`, allTab: "Alle Kommentare", link: "Link",
       linkTo: (n) => `Link zum Kommentar von ${n}`,
+      notifyReplies: "Per E-Mail benachrichtigen, wenn jemand antwortet", notifyDecisions: "Per E-Mail über Entscheidungen der Moderation zu meinem Kommentar informieren",
+      notifyHint: "Wir senden zuerst einen Link zur Bestätigung Ihrer Adresse.",
+      checkInbox: "Sehen Sie in Ihrem Posteingang nach: Wir haben einen Link zur Bestätigung Ihrer Adresse gesendet.", willEmail: "Wir benachrichtigen Sie per E-Mail.",
+      notPublishedBecause: (r) => `Ihr Kommentar wurde nicht veröffentlicht: ${r}.`, moderatorWrote: (x) => `Die Moderation schrieb: „${x}“`,
+      decisionReasons: { spam: "Spam oder Werbung", abuse: "beleidigend oder ausfallend", off_topic: "themenfremd", illegal: "möglicherweise rechtswidrig", personal_data: "personenbezogene Daten anderer", other: "gegen die Regeln der Seite" },
     },
   };
 
@@ -150,6 +170,10 @@ input { width: 100%; box-sizing: border-box; }
 .row { display: grid; grid-template-columns: 1fr 1fr; gap: .5rem; }
 @media (max-width: 480px) { .row { grid-template-columns: 1fr; } }
 .field { display: grid; gap: .2rem; }
+.notify[hidden] { display: none; }
+.check { display: flex; gap: .45rem; align-items: baseline; }
+.check input { width: auto; margin: 0; }
+.check label { font-weight: 400; }
 button { cursor: pointer; }
 button.primary { background: var(--mod-accent); color: var(--mod-accent-fg); border-color: var(--mod-accent); font-weight: 600; justify-self: start; }
 button.link { background: none; border: none; padding: .2rem .3rem; color: var(--mod-accent); text-decoration: underline; }
@@ -250,6 +274,18 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       store(GUEST_KEY, guestKeyCache);
     }
     return guestKeyCache;
+  }
+
+  /* The email the reader token names, if any: only to offer mail notices in the form (the
+     service verifies the token and takes the address from it, never from the widget). */
+  function tokenEmail(token) {
+    try {
+      const bytes = Uint8Array.from(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+      const email = JSON.parse(new TextDecoder().decode(bytes)).email;
+      return typeof email === "string" && email.includes("@") ? email : null;
+    } catch (_) {
+      return null;
+    }
   }
 
   /* An address the service gave, if it is one a link may point at. */
@@ -864,7 +900,8 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         const comment = data.comment;
         if (comment.status === "rejected" || comment.status === "spam") {
           forgetOwn(entry.id);
-          this.notice.textContent = this.t.notPublished;
+          // In the live region (role=alert); several such comments, one after the other.
+          this.notice.textContent = [this.notice.textContent, this.notPublished(comment.decision)].filter(Boolean).join(" ");
           return;
         }
         if (comment.status === "approved" || comment.status === "published") return; // on a later page
@@ -873,6 +910,16 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       // In the thread's order (placeOwn puts each at the top for newest).
       const own = found.filter(Boolean).sort((a, b) => a.id - b.id);
       for (const comment of this.sort === "best" ? own.reverse() : own) this.placeOwn(comment);
+    }
+
+    /* Why the author's comment is not public, as text: the moderator's reason in words and their
+       own words when they wrote some; the plain sentence when no moderator decided. */
+    notPublished(decision) {
+      if (!decision) return this.t.notPublished;
+      const words = decision.reason && Object.prototype.hasOwnProperty.call(this.t.decisionReasons, decision.reason) ? this.t.decisionReasons[decision.reason] : null;
+      const said = words ? this.t.notPublishedBecause(words) : this.t.notPublished;
+      const explanation = typeof decision.explanation === "string" ? decision.explanation.trim() : "";
+      return explanation ? `${said} ${this.t.moderatorWrote(explanation)}` : said;
     }
 
     placeOwn(comment) {
@@ -904,15 +951,41 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       const submit = el("button", { type: "submit", class: "primary", text: this.t.post });
       // A signed-in reader's name (and email) are the login's: no fields for them.
       const reader = this.token && this.reader && this.reader.name ? this.reader : null;
+      const readerEmail = reader ? reader.email || tokenEmail(this.token) : null;
+      // Mail notices, offered once there is an address to send them to. A guest's address is
+      // confirmed by a mailed link first; a signed-in reader's is the login's (vouched for).
+      const hint = reader ? null : el("p", { class: "muted", id: `${id}-notify-hint`, text: this.t.notifyHint });
+      errors.notify = el("p", { class: "error", id: `${id}-notify-error` });
+      const check = (value, label) => {
+        const box = el("input", { type: "checkbox", id: `${id}-notify-${value}`, name: "notify", value,
+          "aria-describedby": [hint && hint.id, reader ? errors.notify.id : null].filter(Boolean).join(" ") || null });
+        return el("div", { class: "check" }, box, el("label", { for: box.id, text: label }));
+      };
+      // None at all for a reader whose login gave no address.
+      const notify = reader && !readerEmail ? el("div") : el("div", { class: "notify field", hidden: true },
+        check("replies", this.t.notifyReplies), check("decisions", this.t.notifyDecisions), hint, reader ? errors.notify : null);
+      const mayNotify = () => Boolean(reader ? readerEmail : email.value.trim());
+      const showNotify = () => { notify.hidden = !mayNotify(); };
+      email.addEventListener("input", showNotify);
+      showNotify();
       let guestNote = null;
       if (!this.token && this.siteInfo.commenters === "mixed") {
         const url = safeUrl(this.siteInfo.login_url);
         guestNote = el("p", { class: "muted" }, document.createTextNode(this.t.guestsReviewed),
           url ? document.createTextNode(" ") : null, url ? el("a", { href: url, text: this.t.signInShort }) : null);
       }
+      let identity;
+      if (reader) {
+        identity = this.whoAmI();
+      } else {
+        // A refused `notify` (no address) is told by the email field, like the field's own errors.
+        const emailField = field(email, this.t.email);
+        emailField.append(errors.notify);
+        email.setAttribute("aria-describedby", `${errors.author_email.id} ${errors.notify.id}`);
+        identity = el("div", { class: "row" }, field(name, this.t.name), emailField);
+      }
       const form = el("form", { novalidate: true, class: parent ? "reply" : null, "aria-label": parent ? this.t.replyTo(parent.author_name) : this.t.writeComment },
-        reader ? this.whoAmI() : el("div", { class: "row" }, field(name, this.t.name), field(email, this.t.email)),
-        guestNote, field(body, this.t.body), trap, formError, submit);
+        identity, notify, guestNote, field(body, this.t.body), trap, formError, submit);
       if (parent) {
         form.append(el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => onDone && onDone() }));
       }
@@ -926,10 +999,13 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           body: body.value, author_name: reader ? reader.name.slice(0, 100) : name.value, author_email: reader ? null : email.value || null,
           parent_id: parent ? parent.id : null, article_url: this.articleUrl, article_title: this.articleTitle,
           form_token: this.formToken, website: form.querySelector('[name="website"]').value,
+          notify: mayNotify() ? [...notify.querySelectorAll('input[name="notify"]:checked')].map((box) => box.value) : [],
+          lang: this.lang,
         };
         try {
           const sending = request(form, payload, (before) =>
-            ["body", "author_name", "author_email", "parent_id"].every((k) => before[k] === payload[k]));
+            ["body", "author_name", "author_email", "parent_id"].every((k) => before[k] === payload[k])
+            && String(before.notify) === String(payload.notify));
           const data = await callOnce("POST", articlePath(this.site, this.article), sending.payload, sending.key, this.identity());
           form.pending = null;
           const comment = data.comment;
@@ -938,7 +1014,13 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           body.value = "";
           this.notice.textContent = "";
           const li = this.placeOwn(comment);
-          const message = comment.status === "pending" ? this.t.held : comment.status === "rejected" || comment.status === "spam" ? this.t.notPublished : this.t.posted;
+          let message = comment.status === "pending" ? this.t.held : comment.status === "rejected" || comment.status === "spam" ? this.notPublished(comment.decision) : this.t.posted;
+          if (data.notify) {
+            // Said in the announcement and shown under the comment, where the reader looks.
+            const mail = data.notify.confirmed ? this.t.willEmail : this.t.checkInbox;
+            message = `${message} ${mail}`;
+            li.querySelector("article").append(el("p", { class: "muted mail", text: mail }));
+          }
           this.announce(message);
           if (onDone) onDone();
           li.querySelector("article").setAttribute("tabindex", "-1");
@@ -958,7 +1040,9 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           // Every field at fault, each next to its field.
           const wrong = error instanceof ApiError ? error.fields.filter((f) => errors[f.field]) : [];
           for (const f of wrong) errors[f.field].textContent = f.message;
-          if (wrong.length) form.querySelector(wrong.map((f) => `[name="${f.field}"]`).join()).focus();
+          // `notify` is told by the email field (a guest's); a reader's by the checkboxes.
+          const target = (f) => f.field === "notify" ? (reader ? '[name="notify"]' : '[name="author_email"]') : `[name="${f.field}"]`;
+          if (wrong.length) form.querySelector(wrong.map(target).join()).focus();
           else formError.textContent = message;
           this.announce(message);
         } finally {
