@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..models import Comment, Delivery, Event, MailSubscription, Moderator, Site
+from ..models import Comment, Event, MailSubscription, Moderator, Site
 from . import messages, smtp, subscriptions
 from .jobs import Job, Outcome
 from .subscriptions import Link
@@ -34,15 +34,20 @@ class NotSendable(Exception):
 
 
 def context_for(
-    session: Session, delivery: Delivery, event: Event, site: Site, settings: Settings, secret: str
+    session: Session,
+    kind: str,
+    recipient: str,
+    event: Event,
+    site: Site,
+    settings: Settings,
+    secret: str,
 ) -> dict[str, Any]:
-    """Everything the mail's template and headers need, read in the lease's transaction."""
+    """Everything the mail ``kind`` to ``recipient`` needs (its template's values and its
+    headers), read in the lease's transaction."""
     if not settings.public_url:
         raise NotSendable("public_url is not configured: a mail's links need the address")
     base = settings.public_url.rstrip("/")
-    kind = delivery.mail or ""
     data = event.data
-    recipient = delivery.recipient or ""
     context: dict[str, Any] = {"site_name": site.name}
     lang = "en"
     moderator_id = None

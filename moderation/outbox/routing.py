@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -21,6 +21,7 @@ from ..models import (
     Channel,
     Comment,
     Delivery,
+    DeliveryStatus,
     Endpoint,
     EndpointKind,
     Event,
@@ -61,24 +62,31 @@ def route_events(session: Session, limit: int = 200, mail: bool = True) -> int:
         return 0
     endpoints = _endpoints_of(session, {e.site_id for e in batch})
     now = utcnow()
-    rows = []
-    for event in batch:
-        for plan in plan_event(session, event, endpoints.get(event.site_id, []), mail):
-            rows.append(
-                Delivery(
-                    event_id=event.id,
-                    site_id=event.site_id,
-                    channel=plan.channel,
-                    endpoint_id=plan.endpoint_id,
-                    recipient=plan.recipient,
-                    mail=plan.mail,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            )
-        event.routed = True
-    session.add_all(rows)
-    session.flush()
+    rows = [
+        {
+            "event_id": event.id,
+            "site_id": event.site_id,
+            "channel": plan.channel,
+            "endpoint_id": plan.endpoint_id,
+            "recipient": plan.recipient,
+            "mail": plan.mail,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for event in batch
+        for plan in plan_event(session, event, endpoints.get(event.site_id, []), mail)
+    ]
+    # Plain statements: the batch's deliveries in one executemany, its events marked in one.
+    if rows:
+        session.execute(insert(Delivery), rows)
+    session.execute(
+        update(Event)
+        .where(Event.id.in_([e.id for e in batch]))
+        .values(routed=True)
+        .execution_options(synchronize_session=False)
+    )
     return len(batch)
 
 

@@ -19,9 +19,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import db, write_intent
@@ -76,6 +77,7 @@ class Worker:
         self.concurrency = concurrency
         self._pool: ThreadPoolExecutor | None = None
         self._last_notices: datetime | None = None
+        self._secret = str(app.config["SECRET_KEY"])
 
     def run_once(self) -> int:
         """Route what is new, then send one batch of what is due; how many were sent or tried."""
@@ -88,9 +90,7 @@ class Worker:
                 jobs = self._lease()
                 session().commit()
                 session().close()  # no connection held while sending
-                outcomes = self._send_all(jobs)
-                for job, outcome in zip(jobs, outcomes, strict=True):
-                    self._record(job, outcome)
+                self._record_all(jobs, self._send_all(jobs))
                 session().commit()
                 return len(jobs)
             except BaseException:
@@ -137,10 +137,22 @@ class Worker:
             session().execute(delete(Event).where(Event.id.in_(ids)))
 
     def _lease(self) -> list[Job]:
+        """Take a batch of due deliveries: one query for them, one each for their events,
+        sites and endpoints, and one statement marking them leased."""
         now = self.clock()
-        due = list(
-            session().scalars(
-                select(Delivery)
+        due = (
+            session()
+            .execute(
+                select(
+                    Delivery.id,
+                    Delivery.event_id,
+                    Delivery.site_id,
+                    Delivery.channel,
+                    Delivery.endpoint_id,
+                    Delivery.recipient,
+                    Delivery.mail,
+                    Delivery.attempts,
+                )
                 .where(
                     Delivery.status == DeliveryStatus.PENDING,
                     Delivery.next_attempt_at <= now,
@@ -150,52 +162,62 @@ class Worker:
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
             )
+            .all()
         )
-        jobs = []
-        for delivery in due:
-            delivery.leased_until = now + LEASE
-            delivery.attempts += 1
-            job = self._job(delivery, now)
-            if job is not None:
-                jobs.append(job)
-        return jobs
-
-    def _job(self, delivery: Delivery, now: datetime) -> Job | None:
-        event = session().get_one(Event, delivery.event_id)
-        site = session().get_one(Site, delivery.site_id)
-        url, secrets_, data = None, [], event.data
-        if delivery.channel is Channel.MAIL:
-            try:
-                data = mail.context_for(
-                    session(),
-                    delivery,
-                    event,
-                    site,
-                    self.settings,
-                    str(self.app.config["SECRET_KEY"]),
+        if not due:
+            return []
+        session().execute(
+            update(Delivery)
+            .where(Delivery.id.in_([row.id for row in due]))
+            .values(leased_until=now + LEASE, attempts=Delivery.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        events = _by_id(Event, {row.event_id for row in due})
+        sites = _by_id(Site, {row.site_id for row in due})
+        endpoints = _by_id(Endpoint, {row.endpoint_id for row in due} - {None})
+        jobs, unsendable = [], []
+        for row in due:
+            event, site = events[row.event_id], sites[row.site_id]
+            url, secrets_, data = None, [], event.data
+            if row.channel is Channel.MAIL:
+                try:
+                    data = mail.context_for(
+                        session(),
+                        row.mail or "",
+                        row.recipient or "",
+                        event,
+                        site,
+                        self.settings,
+                        self._secret,
+                    )
+                except mail.NotSendable as exc:
+                    unsendable.append(
+                        self._outcome(row.id, row.attempts + 1, Outcome(ok=False, error=str(exc)))
+                    )
+                    continue
+            else:
+                endpoint = endpoints[row.endpoint_id]
+                url, secrets_ = endpoint.url, signing_secrets(endpoint, now)
+            jobs.append(
+                Job(
+                    delivery_id=row.id,
+                    attempt=row.attempts + 1,
+                    channel=row.channel,
+                    event_type=event.type,
+                    message_id=event.message_id,
+                    event_at=event.created_at,
+                    data=data,
+                    site_id=site.id,
+                    site_slug=site.slug,
+                    site_name=site.name,
+                    url=url,
+                    secrets=secrets_,
+                    recipient=row.recipient,
+                    mail=row.mail,
                 )
-            except mail.NotSendable as exc:
-                self._record_failure(delivery, Outcome(ok=False, error=str(exc)), now)
-                return None
-        else:
-            endpoint = session().get_one(Endpoint, delivery.endpoint_id)
-            url, secrets_ = endpoint.url, signing_secrets(endpoint, now)
-        return Job(
-            delivery_id=delivery.id,
-            attempt=delivery.attempts,
-            channel=delivery.channel,
-            event_type=event.type,
-            message_id=event.message_id,
-            event_at=event.created_at,
-            data=data,
-            site_id=site.id,
-            site_slug=site.slug,
-            site_name=site.name,
-            url=url,
-            secrets=secrets_,
-            recipient=delivery.recipient,
-            mail=delivery.mail,
-        )
+            )
+        self._write_outcomes(unsendable)
+        return jobs
 
     def _send_all(self, jobs: list[Job]) -> list[Outcome]:
         """Send a batch side by side: one slow receiver costs the batch its timeout once, not
@@ -217,35 +239,67 @@ class Worker:
             log.exception("delivery %s failed unexpectedly", job.delivery_id)
             return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:500])
 
-    def _record(self, job: Job, outcome: Outcome) -> None:
-        delivery = session().get(Delivery, job.delivery_id)
-        if delivery is None:  # its endpoint was removed meanwhile
-            return
+    def _outcome(self, delivery_id: int, attempt: int, outcome: Outcome) -> dict[str, Any]:
+        """What one try leaves on its delivery: sent, due again later, or failed for good."""
         now = self.clock()
+        row: dict[str, Any] = {
+            "delivery_id": delivery_id,
+            "status": DeliveryStatus.SENT,
+            "sent_at": now if outcome.ok else None,
+            "next_attempt_at": now,
+            "last_attempt_at": now,
+            "last_status": outcome.status,
+            "last_error": None if outcome.ok else (outcome.error or "failed")[:500],
+            "last_response": (outcome.response or "")[:500] or None,
+        }
         if outcome.ok:
-            delivery.status = DeliveryStatus.SENT
-            delivery.sent_at = now
-            delivery.last_error = None
-            self._note(delivery, outcome, now)
-            return
-        self._record_failure(delivery, outcome, now)
-
-    def _record_failure(self, delivery: Delivery, outcome: Outcome, now: datetime) -> None:
-        self._note(delivery, outcome, now)
-        delivery.last_error = (outcome.error or "failed")[:500]
-        if outcome.permanent or delivery.attempts >= self.settings.delivery_attempts:
-            delivery.status = DeliveryStatus.FAILED
-            log.warning("delivery %s failed for good: %s", delivery.id, delivery.last_error)
+            return row
+        if outcome.permanent or attempt >= self.settings.delivery_attempts:
+            row["status"] = DeliveryStatus.FAILED
+            log.warning("delivery %s failed for good: %s", delivery_id, row["last_error"])
         else:
-            delay = retry_delay(delivery.attempts, self.base_delay)
-            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            row["status"] = DeliveryStatus.PENDING
+            delay = retry_delay(attempt, self.base_delay)
+            row["next_attempt_at"] = now + timedelta(seconds=delay)
+        return row
+
+    def _record_all(self, jobs: list[Job], outcomes: list[Outcome]) -> None:
+        self._write_outcomes(
+            [
+                self._outcome(job.delivery_id, job.attempt, outcome)
+                for job, outcome in zip(jobs, outcomes, strict=True)
+            ]
+        )
 
     @staticmethod
-    def _note(delivery: Delivery, outcome: Outcome, now: datetime) -> None:
-        delivery.leased_until = None
-        delivery.last_attempt_at = now
-        delivery.last_status = outcome.status
-        delivery.last_response = (outcome.response or "")[:500] or None
+    def _write_outcomes(rows: list[dict[str, Any]]) -> None:
+        """One statement for the batch (a delivery removed meanwhile with its endpoint matches
+        no row, and is no error)."""
+        if rows:
+            session().connection().execute(_RECORD, rows)
+
+
+_RECORD = (
+    update(Delivery.__table__)  # type: ignore[arg-type]
+    .where(Delivery.__table__.c.id == bindparam("delivery_id"))
+    .values(
+        status=bindparam("status"),
+        sent_at=bindparam("sent_at"),
+        next_attempt_at=bindparam("next_attempt_at"),
+        last_attempt_at=bindparam("last_attempt_at"),
+        last_status=bindparam("last_status"),
+        last_error=bindparam("last_error"),
+        last_response=bindparam("last_response"),
+        leased_until=None,
+    )
+)
+
+
+def _by_id(model: Any, ids: set[Any]) -> dict[int, Any]:
+    """Rows of ``model`` by id, in one query."""
+    if not ids:
+        return {}
+    return {obj.id: obj for obj in session().scalars(select(model).where(model.id.in_(ids)))}
 
 
 def embedded(app: Flask) -> bool:
