@@ -37,10 +37,14 @@ def test_add_prints_the_secret_last_and_the_worker_delivers(receiver, monkeypatc
     Webhook(secret)  # a secret the library takes
     listed = run("webhook", "list", "news").output
     assert receiver.url in listed and "comment.created" in listed and secret not in listed
-    answer = create_app().test_client().post(
-        thread_url("news", "/a"),
-        json={"body": "Hello", "author_name": "Ann"},
-        headers={"X-Guest-Key": "k" * 32},
+    answer = (
+        create_app()
+        .test_client()
+        .post(
+            thread_url("news", "/a"),
+            json={"body": "Hello", "author_name": "Ann"},
+            headers={"X-Guest-Key": "k" * 32},
+        )
     )
     assert answer.status_code == 201
     run("worker", "--once")
