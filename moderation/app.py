@@ -91,7 +91,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             request.max_content_length = max(limit, settings.max_request_bytes)
 
     from .api import authors as _authors  # noqa: F401 - the moderation API's people
+    from .api import notices as _notices  # noqa: F401 - notices, statements and appeals (DSA)
+    from .api import privacy as _privacy  # noqa: F401 - a reader's own data (GDPR)
     from .api import readers as _readers  # noqa: F401 - the widget's routes of readers
+    from .api import transparency as _transparency  # noqa: F401 - the DSA report
     from .api.errors import LastResort, register_error_handlers
     from .api.meta import bp as meta_bp
     from .api.moderation import bp as moderation_bp

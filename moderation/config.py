@@ -85,6 +85,12 @@ class Settings:
     delivery_attempts: int = 8
     # Days the outbox keeps events and their deliveries (what the dashboard can show again).
     outbox_keep_days: int = 30
+    # Days a comment keeps the keyed hash of the address it came from (bans and rate limits by
+    # address look back this far, no further).
+    retention_ip_days: int = 90
+    # Days the text and email of a rejected, spam or deleted comment are kept for an appeal or a
+    # second look, before they are removed.
+    retention_text_days: int = 180
     # The delivery thread that `moderation serve` and `demo` run with SQLite (PostgreSQL: run
     # `moderation worker`, as many as needed); "auto", "on" or "off".
     embedded_worker: str = "auto"
@@ -207,6 +213,8 @@ def check_settings(settings: Settings) -> Settings:
         "max_connections": (10, 1_000_000),
         "delivery_attempts": (1, 50),
         "outbox_keep_days": (1, 3650),
+        "retention_ip_days": (1, 3650),
+        "retention_text_days": (1, 3650),
     }
     for key, (low, high) in counts.items():
         value = getattr(settings, key)
@@ -260,7 +268,7 @@ def ensure_secret_key(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key
     folder = Path(settings.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the key and the database: ours only
     path = folder / SECRET_KEY_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

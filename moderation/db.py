@@ -115,10 +115,28 @@ class QueuedWriterConnection(sqlite3.Connection):
             super().close()
 
 
+def owner_only(path: str) -> None:
+    """Make a database file we own readable by us alone (0o600): it holds readers' emails and
+    texts. Files of another owner (an operator's choice) are left as they are."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return
+    if found.st_uid == os.getuid() and found.st_mode & 0o077:
+        os.chmod(path, 0o600)
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, explicit transactions and queued writers for a SQLite engine."""
+    """WAL, foreign keys, explicit transactions and queued writers for a SQLite engine, and a
+    database file readable by its owner only."""
     database = engine.url.database
     queue_path = f"{database}-writers.lock" if database and database != ":memory:" else None
+
+    @event.listens_for(engine, "first_connect")
+    def _on_first_connect(_dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Before WAL is turned on: SQLite gives the -wal and -shm files the database's mode.
+        if queue_path is not None and database is not None:
+            owner_only(database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]

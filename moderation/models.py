@@ -117,6 +117,10 @@ class Action(enum.StrEnum):
     PREMODERATE = "premoderate"
     TRUST = "trust"
     LIFT = "lift"
+    # DSA: a notice of illegal content assessed, and an appeal decided with the decision kept
+    # (an appeal that succeeds is a restore).
+    ASSESS = "assess"
+    UPHOLD = "uphold"
 
 
 MODERATOR_ACTIONS = (
@@ -151,6 +155,14 @@ class Reason(enum.StrEnum):
     ILLEGAL = "illegal"
     PERSONAL_DATA = "personal_data"
     OTHER = "other"
+
+
+class Assessment(enum.StrEnum):
+    """A moderator's assessment of a notice of illegal content."""
+
+    ILLEGAL = "illegal"
+    HOUSE_RULES = "house_rules"  # not illegal, but against the site's rules
+    NO_ACTION = "no_action"
 
 
 FLAG_REASONS = (Reason.SPAM, Reason.ABUSE, Reason.OFF_TOPIC, Reason.ILLEGAL, Reason.OTHER)
@@ -374,6 +386,95 @@ class Flag(Base):
     reporter_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A notice of illegal content (DSA Art. 16), for reason "illegal": what the notifier must
+    # give, the receipt they are handed, and how a moderator assessed it.
+    law: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str | None] = mapped_column(String(40))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    notifier_name: Mapped[str | None] = mapped_column(String(200))
+    notifier_email: Mapped[str | None] = mapped_column(String(254))
+    notifier_lang: Mapped[str | None] = mapped_column(String(5))
+    good_faith: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    receipt: Mapped[str | None] = mapped_column(String(40), unique=True)
+    assessment: Mapped[Assessment | None] = mapped_column(_enum(Assessment, "flag_assessment"))
+    legal_ground: Mapped[str | None] = mapped_column(Text)
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assessed_by: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def is_notice(self) -> bool:
+        return self.receipt is not None
+
+
+class Restriction(enum.StrEnum):
+    """What a statement of reasons is about (DSA Art. 17(1))."""
+
+    REMOVAL = "removal"  # rejected or marked spam: not shown
+    DEMOTION = "demotion"  # withheld for a moderator by a rule
+    SUSPENSION = "suspension"  # the author may not comment for a while
+    BAN = "ban"  # the author may not comment
+
+
+class Statement(Base):
+    """A statement of reasons (DSA Art. 17): why a comment was removed or restricted, written
+    with the decision. Shown to the comment's author only."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        Index("ix_statements_comment", "comment_id", "id"),
+        Index("ix_statements_site", "site_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    restriction: Mapped[Restriction] = mapped_column(_enum(Restriction, "statement_restriction"))
+    action: Mapped[Action] = mapped_column(_enum(Action, "statement_action"))
+    reason: Mapped[Reason | None] = mapped_column(_enum(Reason, "statement_reason"))
+    # The facts and circumstances, in words; the moderator's explanation when they gave one.
+    facts: Mapped[str] = mapped_column(Text)
+    automated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "law" with the legal ground, or "house_rule" with the rule the comment broke.
+    ground_kind: Mapped[str] = mapped_column(String(16))
+    ground: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(300))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AppealStatus(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the decision stands
+    REVERSED = "reversed"  # the comment is restored
+
+
+class Appeal(Base):
+    """An author contests a decision (DSA Art. 20), within six months of it; decided by another
+    moderator than the one who decided first."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        Index("ix_appeals_site", "site_id", "status", "id"),
+        Index("ix_appeals_statement", "statement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[AppealStatus] = mapped_column(
+        _enum(AppealStatus, "appeal_status"), default=AppealStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(300))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    outcome: Mapped[str | None] = mapped_column(Text)
 
 
 class BanKind(enum.StrEnum):

@@ -96,7 +96,10 @@ def author_status(comment: Comment) -> str:
 
 
 def author_comment(
-    comment: Comment, site: Site, verdict: Decision | None = None
+    comment: Comment,
+    site: Site,
+    verdict: Decision | None = None,
+    statement: r.StatementOfReasons | None = None,
 ) -> r.AuthorComment:
     """What the author sees of their own comment: its status and for how long they may edit it
     (a spam verdict of the rules shown as pending, only the reasons of the site's policy), and
@@ -112,6 +115,7 @@ def author_comment(
         "body_text": comment.body_text,
         "editable_until": rfc3339(editable_until(comment, site)),
         "decision": author_decision(verdict) if verdict is not None else None,
+        "statement": statement,
     }
 
 

@@ -7,13 +7,16 @@ else.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import threads
+from .. import dsa_serializers, threads
+from ..comments import appeals, notices, reports
 from ..comments import edit as own
-from ..comments import reports
+from ..comments.statements import for_author
 from ..comments.submit import NewComment, submit
 from ..db import db
 from ..errors import (
@@ -30,7 +33,7 @@ from ..errors import (
     SignInRequired,
 )
 from ..fastpath import KNOWN_VERSION
-from ..models import Comment, IdempotentRequest, Reason, Site
+from ..models import Comment, IdempotentRequest, Reason, Site, Status
 from ..schemas import requests, responses
 from ..serializers import author_comment, dump, flag_receipt, mail_notice
 from . import idempotency
@@ -46,6 +49,7 @@ from .limits import (
 from .operations import Answer, from_settings, operation
 from .payload import (
     IDENTITY_HEADERS,
+    READER_TOKEN,
     client_from_request,
     client_ip_hash,
     editing_client,
@@ -53,6 +57,7 @@ from .payload import (
     if_none_match,
     json_body,
     query,
+    reader_token,
 )
 
 bp = Blueprint("widget_api", __name__, url_prefix="/api/v1")
@@ -327,21 +332,39 @@ def _edit_token() -> str | None:
     return request.headers.get("X-Edit-Token")
 
 
+#: The author's own comment: its edit token, or the token of the signed-in reader who wrote it.
+AUTHOR_TOKENS = {
+    "X-Edit-Token": ("The `edit_token` handed out when the comment was posted.", False),
+    READER_TOKEN: ("Or: the signed-in reader who wrote it (their JWT).", False),
+}
+
+
+def author_view(comment: Comment, site: Site) -> responses.AuthorComment:
+    """The author's view with the decision and the statement of reasons that keep it from the
+    public, if any (shared with the appeal's answer)."""
+    session = db.session()
+    return author_comment(
+        comment, site, own.verdict(session, comment), own_statement(session, comment)
+    )
+
+
 @bp.get("/comments/<id:comment_id>")
 @operation(
     id="getOwnComment",
-    summary="The author's own comment, whatever its status.",
+    summary="The author's own comment, whatever its status, with the reasons of a decision.",
     tag="widget",
-    headers=EDIT_TOKEN,
+    headers=AUTHOR_TOKENS,
     answers={200: Answer(responses.OwnComment)},
-    errors=(InvalidEditToken, NotFound),
+    errors=(InvalidEditToken, InvalidReaderToken, NotFound),
 )
 def get_own_comment(comment_id: int) -> Response:
-    """The author's view of their comment, whatever its status (with ``X-Edit-Token``)."""
-    comment, site = own.load_own_comment(db.session(), comment_id, _edit_token())
+    """The author's view of their comment, whatever its status (``X-Edit-Token``, or the
+    signed-in author's ``X-Reader-Token``)."""
+    comment, site = own.load_for_author(
+        db.session(), comment_id, edit_token=_edit_token(), reader_token=reader_token()
+    )
     _allow_origins(site.origins)
-    verdict = own.verdict(db.session(), comment)
-    response = _json(responses.OwnComment, {"comment": author_comment(comment, site, verdict)})
+    response = _json(responses.OwnComment, {"comment": author_view(comment, site)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -406,11 +429,21 @@ def flag_comment(comment_id: int) -> Response:
     if retry is not None and (earlier := idempotency.earlier_answer()) is not None:
         _allow_origins(origins or [])
         return idempotency.replay(earlier)
-    flag = reports.report(
-        db.session(), comment_id, Reason(report.reason), report.note, client_ip_hash() or "",
-        _policy(),
-    )  # fmt: skip
-    response = _json(responses.FlagCreated, {"flag": flag_receipt(flag)}, 201)
+    if report.reason == "illegal":
+        flag = notices.file_notice(
+            db.session(), comment_id, notice_of(report), client_ip_hash() or ""
+        )
+    else:
+        flag = reports.report(
+            db.session(), comment_id, Reason(report.reason), report.note, client_ip_hash() or "",
+            _policy(),
+        )  # fmt: skip
+    receipt = (
+        {"id": flag.receipt, "email_sent": flag.notifier_email is not None}
+        if flag.receipt
+        else None
+    )
+    response = _json(responses.FlagCreated, {"flag": flag_receipt(flag), "receipt": receipt}, 201)
     if retry is not None:
         try:
             idempotency.remember(db.session(), retry, comment_id, response)
@@ -419,3 +452,27 @@ def flag_comment(comment_id: int) -> Response:
     db.session.commit()
     _allow_origins(origins or [])
     return response
+
+
+def notice_of(report: requests.FlagComment) -> notices.NewNotice:
+    """A report of reason ``illegal`` as the notice it is."""
+    return notices.NewNotice(
+        category=report.category or "",
+        law=report.law or "",
+        explanation=report.explanation or "",
+        notifier_name=report.notifier_name,
+        notifier_email=report.notifier_email,
+        good_faith=report.good_faith,
+        lang=report.lang,
+    )
+
+
+def own_statement(session: Any, comment: Comment) -> responses.StatementOfReasons | None:
+    """The statement of reasons its author reads. Not for the rules' own spam verdict until a
+    person confirms it: the author is told "pending" then, so a bot learns nothing."""
+    if comment.status is Status.SPAM and comment.decided_at is None:
+        return None
+    found = for_author(session, comment.id, comment.status)
+    if found is None:
+        return None
+    return dsa_serializers.statement(found, appeals.latest_for(session, found.id))

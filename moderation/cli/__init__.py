@@ -4,7 +4,7 @@
 serve, demo); ``people`` those about people (bans, moderators' accounts, tokens); ``outbox``
 the webhooks, Slack channels and the delivery worker."""
 
-from . import commands, outbox, people  # noqa: F401 - their commands join the group
+from . import commands, outbox, people, privacy, report  # noqa: F401 - their commands join the group
 from .base import main
 
 __all__ = ["main"]

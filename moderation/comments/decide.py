@@ -94,6 +94,7 @@ def decide(
     explanation: str | None = None,
     site_ids: Collection[int] | None = None,
     keep_reported: bool = False,
+    legal_ground: str | None = None,
 ) -> list[Comment]:
     """Apply one moderator action to one or many comments, all or none.
 
@@ -148,6 +149,7 @@ def decide(
         moderator_id=moderator_id,
         reason=reason,
         explanation=explanation,
+        legal_ground=legal_ground if reason is Reason.ILLEGAL else None,
     )
     if featuring is not None:
         for comment in ordered:

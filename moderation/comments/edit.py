@@ -13,7 +13,7 @@ from .. import rules
 from ..errors import AlreadyDecided, EditWindowClosed, InvalidEditToken, NotFound
 from ..identity import token_matches
 from ..models import PUBLIC_STATUSES, Action, Article, Comment, Decision, Site, Status, utcnow
-from . import screening, writes
+from . import readers, screening, writes
 from .status import change_status
 from .submit import check_open, cleaned_body, moderation_mode, record_screening
 
@@ -35,6 +35,31 @@ def load_own_comment(
     comment, site = row
     if not token_matches(edit_token, comment.edit_token_hash):
         raise InvalidEditToken()
+    return comment, site
+
+
+def load_for_author(
+    session: Session,
+    comment_id: int,
+    *,
+    edit_token: str | None,
+    reader_token: str | None,
+    now: datetime | None = None,
+) -> tuple[Comment, Site]:
+    """The author's comment for the holder of its edit token or, failing that, for the
+    signed-in reader who wrote it (their ``X-Reader-Token``): to read it and contest a
+    decision from any browser they sign in on."""
+    if edit_token is not None or reader_token is None:
+        return load_own_comment(session, comment_id, edit_token)
+    row = session.execute(
+        select(Comment, Site).join(Site, Site.id == Comment.site_id).where(Comment.id == comment_id)
+    ).first()
+    if row is None or row[0].status is Status.DELETED:
+        raise NotFound("There is no such comment.")
+    comment, site = row
+    signed_in = readers.identify(session, site, reader_token, now or utcnow())
+    if signed_in is None or signed_in.reader is None or signed_in.reader.id != comment.reader_id:
+        raise InvalidEditToken("This comment is not yours.")
     return comment, site
 
 

@@ -31,6 +31,7 @@ def change_status(
     reason: Reason | None = None,
     explanation: str | None = None,
     now: datetime | None = None,
+    legal_ground: str | None = None,
 ) -> None:
     """Move comments to ``target``, log it, answer their reports if it is a verdict, and keep
     their articles' counts and versions and their sites' queue versions in step."""
@@ -60,6 +61,7 @@ def change_status(
                 explanation=explanation,
                 moderator_id=moderator_id,
                 created_at=now,
+                legal_ground=legal_ground,
             )
         )
         delta = int(target in PUBLIC_STATUSES) - int(before in PUBLIC_STATUSES)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..models import Action, Article, Comment, Decision, Reason, Site, Status, utcnow
 from ..outbox import events
 from ..prepared import Prepared, as_loaded
+from . import statements
 
 #: Who acted, as the log names them: ``system:<rule>``, ``author``, ``moderator:<email>``,
 #: ``token:<label>``.
@@ -87,11 +88,14 @@ class LogEntry:
     explanation: str | None = None
     moderator_id: int | None = None
     created_at: datetime | None = None
+    #: For a removal of illegal content: the law it breaks (the statement of reasons keeps it).
+    legal_ground: str | None = None
 
 
 def log(session: Session, entries: Sequence[LogEntry]) -> None:
     """Append entries to the decision log, in order: the one writer of its rows, so also the
-    one place that writes the outbox's events of decisions, edits and deletions."""
+    one place that writes the outbox's events of decisions, edits and deletions, and the
+    statements of reasons of removals and restrictions."""
     if not entries:
         return
     session.flush()  # earlier changes (and entries) keep their place before these
@@ -99,10 +103,12 @@ def log(session: Session, entries: Sequence[LogEntry]) -> None:
     rows = []
     for entry in entries:
         values = asdict(entry)
+        values.pop("legal_ground")
         values["created_at"] = entry.created_at or now
         rows.append(with_defaults(Decision, values))
     _INSERT_DECISION.run_many(session, rows)
     events.from_log(session, entries)
+    statements.from_log(session, entries)
 
 
 _FILL_ARTICLE = Prepared(

@@ -7,7 +7,18 @@ sees and decides only the comments of their own sites (an admin: every site), an
 else is "not found", whatever the URL.
 """
 
-from . import account, admin_views, articles, authors, log, moderate, notices, people  # noqa: F401  (routes)
+from . import (  # noqa: F401  (routes)
+    account,
+    admin_views,
+    articles,
+    authors,
+    dsa,
+    log,
+    moderate,
+    notices,
+    people,
+    transparency,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

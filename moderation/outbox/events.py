@@ -56,7 +56,18 @@ PUBLIC_TYPES = (
 READER_CONFIRM = "reader.confirm"
 QUEUE_WAITING = "queue.waiting"
 QUEUE_DIGEST = "queue.digest"
-INTERNAL_TYPES = (READER_CONFIRM, QUEUE_WAITING, QUEUE_DIGEST)
+#: DSA: a notice's receipt and outcome for its notifier, an appeal's outcome for the author.
+NOTICE_RECEIVED = "notice.received"
+NOTICE_DECIDED = "notice.decided"
+APPEAL_DECIDED = "appeal.decided"
+INTERNAL_TYPES = (
+    READER_CONFIRM,
+    QUEUE_WAITING,
+    QUEUE_DIGEST,
+    NOTICE_RECEIVED,
+    NOTICE_DECIDED,
+    APPEAL_DECIDED,
+)
 
 #: Log actions and the event each one is: a verdict, an edit, a deletion, a feature. Holds and
 #: publications by the rules are part of the submission or edit they follow, and measures on

@@ -12,8 +12,9 @@ from jinja2 import TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..comments.statements import APPEAL_WINDOW
 from ..config import Settings
-from ..models import Comment, Event, MailSubscription, Moderator, Site
+from ..models import Comment, Event, MailSubscription, Moderator, Site, Statement
 from . import messages, smtp, subscriptions
 from .jobs import Job, Outcome
 from .subscriptions import Link
@@ -23,6 +24,7 @@ LIST_OF = {
     "reply": "replies",
     "approved": "decisions",
     "decision": "decisions",
+    "appeal_outcome": "decisions",
     "report": "reports",
     "queue": "queue",
     "digest": "digest",
@@ -51,7 +53,7 @@ def context_for(
     context: dict[str, Any] = {"site_name": site.name}
     lang = "en"
     moderator_id = None
-    if kind in ("confirm", "reply", "approved", "decision"):
+    if kind in ("confirm", "reply", "approved", "decision", "appeal_outcome"):
         subscription = session.scalar(
             select(MailSubscription).where(
                 MailSubscription.site_id == site.id, MailSubscription.email == recipient
@@ -92,8 +94,32 @@ def context_for(
                 action=decision["action"],
                 reason=decision.get("reason"),
                 explanation=decision.get("explanation"),
-                review_url=None,
+                review_url=article.get("url"),
             )
+            context.update(_statement_context(session, comment["id"]))
+    elif kind == "appeal_outcome":
+        comment = data["comment"]
+        context.update(
+            reader_name=comment["author_name"],
+            comment_text=comment["text"],
+            outcome=data["outcome"],
+            explanation=data.get("explanation"),
+            article_title=comment["article"].get("title"),
+            article_url=comment["article"].get("url"),
+        )
+    elif kind in ("notice_receipt", "notice_decision"):
+        comment = data["comment"]
+        lang = data.get("lang") or "en"
+        context.update(
+            receipt=data["receipt"],
+            comment_text=comment["text"],
+            article_title=comment["article"].get("title"),
+            article_url=comment["article"].get("url"),
+        )
+        if kind == "notice_receipt":
+            context["law"] = data.get("law") or ""
+        else:
+            context.update(assessment=data["assessment"], legal_ground=data.get("legal_ground"))
     elif kind == "report":
         comment = data["comment"]
         context.update(
@@ -113,12 +139,31 @@ def context_for(
         moderator_id = session.scalar(select(Moderator.id).where(Moderator.email == recipient))
     unsubscribe = None
     if kind in LIST_OF:
-        if kind in ("reply", "approved", "decision"):
+        if kind in ("reply", "approved", "decision", "appeal_outcome"):
             link = Link("unsubscribe", site_id=site.id, email=recipient, lists=(LIST_OF[kind],))
         else:
             link = Link("unsubscribe", moderator_id=moderator_id, lists=(LIST_OF[kind],))
         unsubscribe = f"{base}/mail/unsubscribe?token={subscriptions.sign(secret, link)}"
     return {"lang": lang, "context": context, "unsubscribe_url": unsubscribe}
+
+
+def _statement_context(session: Session, comment_id: int) -> dict[str, Any]:
+    """The statement of reasons of a rejection, for its mail (DSA Art. 17)."""
+    statement = session.scalar(
+        select(Statement)
+        .where(Statement.comment_id == comment_id)
+        .order_by(Statement.id.desc())
+        .limit(1)
+    )
+    if statement is None:
+        return {}
+    return {
+        "facts": statement.facts,
+        "ground": statement.ground,
+        "ground_kind": statement.ground_kind,
+        "automated": statement.automated,
+        "appeal_until": (statement.created_at + APPEAL_WINDOW).date().isoformat(),
+    }
 
 
 def send(job: Job, settings: Settings) -> Outcome:

@@ -39,6 +39,32 @@ WORDS: dict[str, dict[str, str]] = {
         "review_intro": "If you think this is a mistake, you can ask for a review:",
         "review_link": "Ask for a review",
         "review_reply": "If you think this is a mistake, reply to this mail or contact {site}.",
+        "statement_facts": "The facts:",
+        "statement_moderator": "Decided by a moderator.",
+        "statement_automated": "Decided automatically by the site's rules.",
+        "statement_law": "Legal ground: {ground}",
+        "statement_house_rule": "The site's rule: {ground}",
+        "statement_appeal_until": "You can contest this decision until {date}.",
+        "notice_receipt_subject": "Your notice {receipt} was received",
+        "notice_receipt_intro": (
+            "We received your notice {receipt} about a comment on {site}; a moderator will "
+            "assess it and we will tell you the outcome."
+        ),
+        "notice_law": "The law you named: {law}",
+        "notice_comment": "The comment:",
+        "notice_decision_subject": "Decision on your notice {receipt}",
+        "notice_decision_intro": "A moderator of {site} assessed your notice {receipt}.",
+        "notice_illegal": "The comment was removed as illegal ({ground}).",
+        "notice_illegal_no_ground": "The comment was removed as illegal.",
+        "notice_house_rules": (
+            "The comment was not found illegal, but it breaks the site's rules and was removed."
+        ),
+        "notice_no_action": "The comment was not found illegal and stays published.",
+        "notice_contest": "You may contest this decision by replying to this mail.",
+        "appeal_outcome_subject": "Your appeal on {site_name} was decided",
+        "appeal_reversed": "Your appeal was granted: your comment is published again.",
+        "appeal_upheld": "Your appeal was reviewed by another moderator; the decision stands.",
+        "appeal_odr": "You may also turn to a certified out-of-court dispute settlement body.",
         "report_subject": "A comment was reported on {site_name}",
         "report_intro": "A reader reported a comment by {author}.",
         "report_reason": "Reason given: {reason}.",
@@ -94,6 +120,40 @@ WORDS: dict[str, dict[str, str]] = {
         "review_reply": (
             "Si vous pensez qu'il s'agit d'une erreur, répondez à ce message ou contactez {site}."
         ),
+        "statement_facts": "Les faits :",
+        "statement_moderator": "Décision prise par un modérateur.",
+        "statement_automated": "Décision prise automatiquement par les règles du site.",
+        "statement_law": "Fondement juridique : {ground}",
+        "statement_house_rule": "La règle du site : {ground}",
+        "statement_appeal_until": "Vous pouvez contester cette décision jusqu'au {date}.",
+        "notice_receipt_subject": "Votre signalement {receipt} a bien été reçu",
+        "notice_receipt_intro": (
+            "Nous avons reçu votre signalement {receipt} concernant un commentaire sur {site} ; "
+            "un modérateur va l'examiner et nous vous informerons de la suite donnée."
+        ),
+        "notice_law": "La loi que vous avez indiquée : {law}",
+        "notice_comment": "Le commentaire :",
+        "notice_decision_subject": "Décision sur votre signalement {receipt}",
+        "notice_decision_intro": "Un modérateur de {site} a examiné votre signalement {receipt}.",
+        "notice_illegal": "Le commentaire a été retiré car illégal ({ground}).",
+        "notice_illegal_no_ground": "Le commentaire a été retiré car illégal.",
+        "notice_house_rules": (
+            "Le commentaire n'a pas été jugé illégal, mais il enfreint les règles du site et a "
+            "été retiré."
+        ),
+        "notice_no_action": "Le commentaire n'a pas été jugé illégal et reste publié.",
+        "notice_contest": "Vous pouvez contester cette décision en répondant à ce message.",
+        "appeal_outcome_subject": "Votre recours sur {site_name} a été tranché",
+        "appeal_reversed": (
+            "Votre recours a été accepté : votre commentaire est de nouveau publié."
+        ),
+        "appeal_upheld": (
+            "Votre recours a été examiné par un autre modérateur ; la décision est maintenue."
+        ),
+        "appeal_odr": (
+            "Vous pouvez aussi vous adresser à un organisme certifié de règlement extrajudiciaire "
+            "des litiges."
+        ),
         "report_subject": "Un commentaire a été signalé sur {site_name}",
         "report_intro": "Un lecteur a signalé un commentaire de {author}.",
         "report_reason": "Motif indiqué : {reason}.",
@@ -147,6 +207,38 @@ WORDS: dict[str, dict[str, str]] = {
         "review_reply": (
             "Denk je dat dit een vergissing is? Beantwoord dan deze e-mail of neem contact op "
             "met {site}."
+        ),
+        "statement_facts": "De feiten:",
+        "statement_moderator": "Beslist door een moderator.",
+        "statement_automated": "Automatisch beslist door de regels van de site.",
+        "statement_law": "Wettelijke grond: {ground}",
+        "statement_house_rule": "De regel van de site: {ground}",
+        "statement_appeal_until": "Je kunt deze beslissing aanvechten tot {date}.",
+        "notice_receipt_subject": "Je melding {receipt} is ontvangen",
+        "notice_receipt_intro": (
+            "We hebben je melding {receipt} over een reactie op {site} ontvangen; een moderator "
+            "beoordeelt ze en we laten je weten wat de uitkomst is."
+        ),
+        "notice_law": "De wet die je noemde: {law}",
+        "notice_comment": "De reactie:",
+        "notice_decision_subject": "Beslissing over je melding {receipt}",
+        "notice_decision_intro": "Een moderator van {site} heeft je melding {receipt} beoordeeld.",
+        "notice_illegal": "De reactie is als illegaal verwijderd ({ground}).",
+        "notice_illegal_no_ground": "De reactie is als illegaal verwijderd.",
+        "notice_house_rules": (
+            "De reactie is niet illegaal bevonden, maar ze overtreedt de regels van de site en is "
+            "verwijderd."
+        ),
+        "notice_no_action": "De reactie is niet illegaal bevonden en blijft gepubliceerd.",
+        "notice_contest": "Je kunt deze beslissing aanvechten door deze e-mail te beantwoorden.",
+        "appeal_outcome_subject": "Er is beslist over je bezwaar op {site_name}",
+        "appeal_reversed": "Je bezwaar is toegekend: je reactie is weer gepubliceerd.",
+        "appeal_upheld": (
+            "Je bezwaar is door een andere moderator beoordeeld; de beslissing blijft staan."
+        ),
+        "appeal_odr": (
+            "Je kunt je ook wenden tot een gecertificeerde instantie voor buitengerechtelijke "
+            "geschillenbeslechting."
         ),
         "report_subject": "Er is een reactie gemeld op {site_name}",
         "report_intro": "Een lezer heeft een reactie van {author} gemeld.",
@@ -206,6 +298,45 @@ WORDS: dict[str, dict[str, str]] = {
         "review_reply": (
             "Wenn Sie das für einen Irrtum halten, antworten Sie auf diese E-Mail oder wenden "
             "Sie sich an {site}."
+        ),
+        "statement_facts": "Der Sachverhalt:",
+        "statement_moderator": "Von einem Moderator entschieden.",
+        "statement_automated": "Automatisch nach den Regeln der Site entschieden.",
+        "statement_law": "Rechtsgrundlage: {ground}",
+        "statement_house_rule": "Die Regel der Site: {ground}",
+        "statement_appeal_until": "Sie können diese Entscheidung bis zum {date} anfechten.",
+        "notice_receipt_subject": "Ihre Meldung {receipt} ist eingegangen",
+        "notice_receipt_intro": (
+            "Wir haben Ihre Meldung {receipt} zu einem Kommentar bei {site} erhalten; die "
+            "Moderation wird sie prüfen, und wir teilen Ihnen das Ergebnis mit."
+        ),
+        "notice_law": "Das von Ihnen genannte Gesetz: {law}",
+        "notice_comment": "Der Kommentar:",
+        "notice_decision_subject": "Entscheidung zu Ihrer Meldung {receipt}",
+        "notice_decision_intro": "Die Moderation von {site} hat Ihre Meldung {receipt} geprüft.",
+        "notice_illegal": "Der Kommentar wurde als rechtswidrig entfernt ({ground}).",
+        "notice_illegal_no_ground": "Der Kommentar wurde als rechtswidrig entfernt.",
+        "notice_house_rules": (
+            "Der Kommentar wurde nicht als rechtswidrig eingestuft, verstößt aber gegen die Regeln "
+            "der Site und wurde entfernt."
+        ),
+        "notice_no_action": (
+            "Der Kommentar wurde nicht als rechtswidrig eingestuft und bleibt veröffentlicht."
+        ),
+        "notice_contest": (
+            "Sie können diese Entscheidung anfechten, indem Sie auf diese E-Mail antworten."
+        ),
+        "appeal_outcome_subject": "Über Ihren Widerspruch bei {site_name} wurde entschieden",
+        "appeal_reversed": (
+            "Ihrem Widerspruch wurde stattgegeben: Ihr Kommentar ist wieder veröffentlicht."
+        ),
+        "appeal_upheld": (
+            "Ihr Widerspruch wurde von einem anderen Moderator geprüft; die Entscheidung bleibt "
+            "bestehen."
+        ),
+        "appeal_odr": (
+            "Sie können sich auch an eine zertifizierte außergerichtliche Streitbeilegungsstelle "
+            "wenden."
         ),
         "report_subject": "Ein Kommentar wurde bei {site_name} gemeldet",
         "report_intro": "Ein Leser hat einen Kommentar von {author} gemeldet.",

@@ -31,7 +31,18 @@ from markupsafe import Markup, escape
 
 from .mail_words import WORDS, language, reason_words
 
-KINDS = ("confirm", "reply", "approved", "decision", "report", "queue", "digest")
+KINDS = (
+    "confirm",
+    "reply",
+    "approved",
+    "decision",
+    "report",
+    "queue",
+    "digest",
+    "notice_receipt",
+    "notice_decision",
+    "appeal_outcome",
+)
 
 #: Context keys a caller may leave out: they read as None. Any other key a template uses must be
 #: given (StrictUndefined), so a caller that forgets one fails in tests, not in a reader's inbox.
@@ -39,10 +50,25 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
     "confirm": ("article_title", "article_url"),
     "reply": ("article_title", "article_url", "comment_url"),
     "approved": ("article_title", "article_url", "comment_url"),
-    "decision": ("reason", "explanation", "article_title", "article_url", "review_url"),
+    # The statement of reasons (DSA Art. 17): facts, ground, ground_kind, automated and
+    # appeal_until are optional so a mail without a statement still reads as before.
+    "decision": (
+        *("reason", "explanation", "article_title", "article_url", "review_url"),
+        *("facts", "ground", "ground_kind", "automated", "appeal_until"),
+    ),
     "report": ("note", "article_title"),
     "queue": (),
     "digest": (),
+    "notice_receipt": ("article_title", "article_url"),
+    "notice_decision": ("legal_ground", "article_title", "article_url"),
+    "appeal_outcome": ("explanation", "article_title", "article_url"),
+}
+#: Context keys that pick the words of a mail, and the values each may take (None: left out).
+#: Anything else is refused, rather than a mail that says nothing or the wrong thing.
+_CHOICES: dict[str, dict[str, tuple[str | None, ...]]] = {
+    "decision": {"ground_kind": ("law", "house_rule", None)},
+    "notice_decision": {"assessment": ("illegal", "house_rules", "no_action")},
+    "appeal_outcome": {"outcome": ("upheld", "reversed")},
 }
 #: How much of a comment a mail quotes: enough to recognise it, not a copy of the thread.
 QUOTE_CHARS = 500
@@ -70,6 +96,9 @@ def render(
     values: dict[str, Any] = dict.fromkeys(_OPTIONAL[kind])
     values.update(_as_text(dict(context)))
     values.update(lang=lang, unsubscribe_url=unsubscribe_url)
+    for key, allowed in _CHOICES.get(kind, {}).items():
+        if key in values and values[key] not in allowed:
+            raise ValueError(f"{kind} mail: {key} must be one of {allowed}, not {values[key]!r}")
     # A subject is one line whatever the values hold (a newline would end the header).
     subject = " ".join(WORDS[lang][f"{kind}_subject"].format(**values).split())
     values["subject"] = subject

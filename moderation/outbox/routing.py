@@ -128,6 +128,17 @@ def _mails(session: Session, event: Event) -> Iterable[Planned]:
     if event.type == ev.READER_CONFIRM:
         yield Planned(Channel.MAIL, recipient=data["email"], mail="confirm")
         return
+    if event.type in (ev.NOTICE_RECEIVED, ev.NOTICE_DECIDED):
+        # The notifier's receipt and outcome, which the regulation requires be sent to the
+        # address they gave (one per notice, held to the reports' rate limit).
+        kind = "notice_receipt" if event.type == ev.NOTICE_RECEIVED else "notice_decision"
+        yield Planned(Channel.MAIL, recipient=data["email"], mail=kind)
+        return
+    if event.type == ev.APPEAL_DECIDED:
+        author = _author_email(session, data["comment"]["id"])
+        if author is not None and _confirmed(session, event.site_id, author):
+            yield Planned(Channel.MAIL, recipient=author, mail="appeal_outcome")
+        return
     if event.type in (ev.QUEUE_WAITING, ev.QUEUE_DIGEST):
         yield Planned(Channel.MAIL, recipient=data["moderator_email"], mail=data["mail"])
         return
@@ -177,6 +188,18 @@ def _subscribed(session: Session, site_id: int, email: str, kind: str) -> bool:
             MailSubscription.email == email,
             MailSubscription.confirmed_at.is_not(None),
             column.is_(True),
+        )
+    )
+    return bool(found)
+
+
+def _confirmed(session: Session, site_id: int, email: str) -> bool:
+    """Whether the address was confirmed (an appeal's outcome goes to any confirmed author)."""
+    found = session.scalar(
+        select(func.count(MailSubscription.id)).where(
+            MailSubscription.site_id == site_id,
+            MailSubscription.email == email,
+            MailSubscription.confirmed_at.is_not(None),
         )
     )
     return bool(found)

@@ -135,6 +135,12 @@ class Worker:
         if ids:
             session().execute(delete(Delivery).where(Delivery.event_id.in_(ids)))
             session().execute(delete(Event).where(Event.id.in_(ids)))
+        last_purge = getattr(self, "_last_purge", None)
+        if last_purge is None or now - last_purge >= timedelta(hours=1):
+            from ..comments import privacy  # the retention periods (GDPR), once an hour
+
+            self._last_purge = now
+            privacy.purge(session(), self.settings, now)
 
     def _lease(self) -> list[Job]:
         """Take a batch of due deliveries: one query for them, one each for their events,

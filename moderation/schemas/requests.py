@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -195,11 +195,69 @@ class CountsBody(Request):
     articles: ArticleKeys
 
 
+NoticeCategory = Literal[
+    "child_sexual_abuse",
+    "terrorism",
+    "hate_speech",
+    "defamation",
+    "privacy",
+    "intellectual_property",
+    "fraud",
+    "other",
+]
+
+
 class FlagComment(Request):
-    """A reader's report."""
+    """A reader's report. With reason `illegal` it is a notice of illegal content (DSA Art. 16)
+    and needs `category`, `law`, `explanation`, `notifier_name` and `notifier_email` (both may be
+    left out for `child_sexual_abuse` only) and `good_faith: true`; an incomplete notice is
+    refused naming the missing field."""
 
     reason: FlagReason
     note: Note | None = None
+    category: NoticeCategory | None = Field(default=None, description="Notices: the kind.")
+    law: Annotated[str, Field(max_length=300)] | None = Field(
+        default=None, description="Notices: the law broken, or the kind of illegality."
+    )
+    explanation: Explanation | None = Field(
+        default=None, description="Notices: why the comment is illegal."
+    )
+    notifier_name: Name | None = None
+    notifier_email: OptionalEmail = None
+    good_faith: bool = Field(
+        default=False,
+        description="Notices: the notifier believes in good faith that it is accurate.",
+    )
+    lang: Literal["en", "fr", "nl", "de"] = Field(
+        default="en", description="The language of the notifier's mails."
+    )
+
+
+class FileAppeal(Request):
+    """The author contests the decision on their comment (DSA Art. 20)."""
+
+    body: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class AssessNotice(Request):
+    """A moderator's assessment of a notice of illegal content."""
+
+    assessment: Literal["illegal", "house_rules", "no_action"]
+    legal_ground: Annotated[str, Field(max_length=1000)] | None = Field(
+        default=None, description="Required for `illegal`: the law it breaks."
+    )
+    reason: ReasonCode | None = Field(
+        default=None, description="For `house_rules`: the rule broken (default `other`)."
+    )
+    explanation: Explanation | None = Field(default=None, description="For the author.")
+
+
+class DecideAppeal(Request):
+    """A moderator's decision on an appeal: `reverse` publishes the comment, `uphold` keeps
+    the decision."""
+
+    outcome: Literal["reverse", "uphold"]
+    explanation: Explanation | None = Field(default=None, description="For the author.")
 
 
 # --- The moderation API -----------------------------------------------------------------------
@@ -479,3 +537,31 @@ RulesPatch: type[Request] = create_model(
     __doc__="Rule settings to override; null returns one to the configured default.",
     **_rule_fields(),
 )
+
+
+# --- The transparency report ------------------------------------------------------------------
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _query_day(value: Any) -> Any:
+    """A day as a query gives it: ``2026-01-31``, nothing else (no time, no week date)."""
+    if not isinstance(value, str):
+        return value
+    if not _DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "give a date such as 2026-01-31")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_format", "that day is not in the calendar") from None
+
+
+ReportDay = Annotated[date, BeforeValidator(_query_day)]
+
+
+class TransparencyQuery(Query):
+    """The period of a transparency report: whole UTC days, both included, at most 366 of them
+    (`to` not before `from`)."""
+
+    start: ReportDay = Field(alias="from", title="first day", description="The first day (UTC).")
+    end: ReportDay = Field(alias="to", title="last day", description="The last day (UTC).")

@@ -9,7 +9,7 @@ pydantic's serializer measured faster than ``json.dumps`` (a page of 100 comment
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
@@ -99,6 +99,11 @@ class Counts(TypedDict):
 class AuthorComment(PublicComment):
     """The author's own comment, whatever its status."""
 
+    statement: Annotated[
+        StatementOfReasons | None,
+        Field(description="While the comment is removed or withheld by a decision: its reasons."),
+    ]
+
     status: Annotated[
         StatusName,
         Field(
@@ -124,6 +129,33 @@ class AuthorComment(PublicComment):
             "person); null otherwise."
         ),
     ]
+
+
+class AppealState(TypedDict):
+    """The author's appeal of a decision, and what came of it."""
+
+    id: int
+    status: Literal["open", "upheld", "reversed"]
+    created_at: Timestamp
+    decided_at: Timestamp | None
+    outcome: Annotated[str | None, Field(description="The moderator's words, as text.")]
+
+
+class StatementOfReasons(TypedDict):
+    """Why the comment is removed or restricted (DSA Art. 17), for its author only."""
+
+    restriction: Literal["removal", "demotion", "suspension", "ban"]
+    action: ActionName
+    reason: ReasonName | None
+    facts: Annotated[str, Field(description="The facts and circumstances, as text.")]
+    automated: Annotated[bool, Field(description="Decided by the site's rules, not a person.")]
+    ground_kind: Literal["law", "house_rule"]
+    ground: str
+    decided_at: Timestamp
+    appeal_until: Annotated[
+        Timestamp, Field(description="Contest it with `POST /comments/{id}/appeals` until then.")
+    ]
+    appeal: AppealState | None
 
 
 class AuthorDecision(TypedDict):
@@ -169,10 +201,18 @@ class FlagReceipt(TypedDict):
     created_at: Timestamp
 
 
+class NoticeReceipt(TypedDict):
+    """A notice of illegal content, received (DSA Art. 16(4))."""
+
+    id: Annotated[str, Field(description="Quote it in any message about the notice.")]
+    email_sent: Annotated[bool, Field(description="A confirmation is mailed to the notifier.")]
+
+
 class FlagCreated(TypedDict):
     """The report, received."""
 
     flag: FlagReceipt
+    receipt: NoticeReceipt | None
 
 
 # --- The moderation API -----------------------------------------------------------------------
@@ -425,3 +465,233 @@ class ReaderView(TypedDict):
     """The signed-in reader, as the site's token names them."""
 
     reader: SignedInReader
+
+
+# --- A reader's own data (GDPR) ---------------------------------------------------------------
+
+
+class ExportedReader(TypedDict):
+    """The reader's account, as the site's login last named them."""
+
+    subject: str
+    name: str
+    email: str | None
+    badges: list[str]
+    created_at: Timestamp
+
+
+class ExportedDecision(TypedDict):
+    """A decision on one of the reader's comments, without who took it."""
+
+    action: ActionName
+    reason: ReasonName | None
+    explanation: str | None
+    created_at: Timestamp
+
+
+class ExportedArticle(TypedDict):
+    key: str
+    url: str | None
+    title: str | None
+
+
+class ExportedComment(TypedDict):
+    """One of the reader's comments, whatever its status, with all that is kept of it."""
+
+    id: int
+    article: ExportedArticle
+    parent_id: int | None
+    status: StatusName
+    author_name: str
+    author_email: str | None
+    body_text: Annotated[str, Field(description="What the reader typed.")]
+    html: str
+    created_at: Timestamp
+    edited_at: Timestamp | None
+    decisions: list[ExportedDecision]
+
+
+class ExportedSubscription(TypedDict):
+    """A mail subscription of the reader's address."""
+
+    email: str
+    lists: list[str]
+    lang: str
+    confirmed_at: Timestamp | None
+
+
+class ReaderExport(TypedDict):
+    """Everything the site keeps of the signed-in reader (GDPR Art. 15 and 20)."""
+
+    site: str
+    exported_at: Timestamp
+    reader: ExportedReader | None
+    comments: list[ExportedComment]
+    reports: Annotated[
+        list[dict[str, Any]],
+        Field(description="Reports they sent and left their address on (notices of the DSA)."),
+    ]
+    appeals: Annotated[list[dict[str, Any]], Field(description="Their appeals against decisions.")]
+    mail: list[ExportedSubscription]
+    reactions: Annotated[int, Field(description="Reactions their comments received.")]
+
+
+class ReaderErased(TypedDict):
+    """How many rows the erasure changed or removed (GDPR Art. 17)."""
+
+    comments: Annotated[int, Field(description="Comments now shown as [deleted].")]
+    readers: int
+    mail_subscriptions: int
+    author_notes: int
+    idempotent_requests: int
+    events: Annotated[int, Field(description="Outbox events whose copies were blanked.")]
+    deliveries: int
+    flags: int
+    bans: int
+    appeals: int
+
+
+class CommentBrief(TypedDict):
+    """The comment a notice or an appeal is about."""
+
+    id: int
+    status: StatusName
+    author_name: str
+    html: str
+    body_text: str
+    created_at: Timestamp
+    article_key: str
+    article_title: str | None
+    article_url: str | None
+
+
+class AppealCreated(TypedDict):
+    """The appeal, received; a moderator other than the one who decided will answer."""
+
+    appeal: AppealState
+
+
+class Notice(TypedDict):
+    """A notice of illegal content, as moderators handle it."""
+
+    id: int
+    receipt: str
+    comment: CommentBrief
+    category: str | None
+    law: str | None
+    explanation: str | None
+    notifier_name: str | None
+    notifier_email: str | None
+    created_at: Timestamp
+    assessment: Literal["illegal", "house_rules", "no_action"] | None
+    legal_ground: str | None
+    assessed_at: Timestamp | None
+    assessed_by: str | None
+
+
+class NoticeList(TypedDict):
+    notices: list[Notice]
+
+
+class NoticeAssessed(TypedDict):
+    notice: Notice
+
+
+class Appeal(TypedDict):
+    """An appeal, as moderators decide it."""
+
+    id: int
+    comment: CommentBrief
+    statement: StatementOfReasons
+    body: Annotated[str, Field(description="The author's words, as text.")]
+    status: Literal["open", "upheld", "reversed"]
+    created_at: Timestamp
+    decided_at: Timestamp | None
+    decided_by: str | None
+    outcome: str | None
+
+
+class AppealList(TypedDict):
+    appeals: list[Appeal]
+
+
+class AppealDecided(TypedDict):
+    appeal: Appeal
+
+
+# --- The transparency report ------------------------------------------------------------------
+
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+Tally = Annotated[dict[str, int], Field(description="A count for each key.")]
+Hours = Annotated[float | None, Field(description="Hours; null when there was nothing to time.")]
+
+#: Whole UTC days, both included (``from`` is a keyword, so the functional form).
+ReportPeriod = TypedDict("ReportPeriod", {"from": Day, "to": Day})
+
+
+class NoticeFigures(TypedDict):
+    """Notices of illegal content received (DSA Art. 16) and how they were handled."""
+
+    received: int
+    by_category: Tally
+    by_handling: Annotated[
+        dict[str, int], Field(description="`illegal`, `house_rules`, `no_action` and `open`.")
+    ]
+    median_hours_to_act: Hours
+
+
+class ReportFigures(TypedDict):
+    """Readers' ordinary reports (not notices), by reason."""
+
+    received: int
+    by_reason: Tally
+
+
+class RestrictionFigures(TypedDict):
+    """Decisions that removed or withheld a comment: rejections, spam, rules' holds."""
+
+    total: int
+    by_reason: Tally
+    by_automation: Annotated[dict[str, int], Field(description="`automated` and `human`.")]
+    by_action: Tally
+
+
+class StatementFigures(TypedDict):
+    """Statements of reasons issued (DSA Art. 17)."""
+
+    issued: int
+    by_restriction: Tally
+    by_ground: Annotated[dict[str, int], Field(description="`law` and `house_rule`.")]
+    by_reason: Tally
+    automated: int
+
+
+class AppealFigures(TypedDict):
+    """Appeals received (DSA Art. 20) and their outcome."""
+
+    received: int
+    by_outcome: Annotated[dict[str, int], Field(description="`open`, `upheld`, `reversed`.")]
+    median_hours_to_decide: Hours
+
+
+class BanFigures(TypedDict):
+    """Bans and suspensions: the decisions logged and the ban records created."""
+
+    decisions: int
+    by_action: Annotated[dict[str, int], Field(description="`ban` and `suspend`.")]
+    records: int
+    temporary_records: int
+
+
+class TransparencyReport(TypedDict):
+    """A site's transparency report (DSA Art. 15 and 24) over whole UTC days."""
+
+    site: str
+    period: ReportPeriod
+    generated_at: Timestamp
+    notices: NoticeFigures
+    reports: ReportFigures
+    restrictions: RestrictionFigures
+    statements: StatementFigures
+    appeals: AppealFigures
+    bans: BanFigures

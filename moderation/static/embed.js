@@ -34,7 +34,17 @@
       replyTo: (n) => `Reply to ${n}`, edit: "Edit", save: "Save", del: "Delete",
       confirmDelete: "Delete this comment?", report: "Report", reportTitle: "Report this comment",
       reason: "Reason", note: "Note (optional)", send: "Send report", reported: "Thank you, the moderators will look at it.",
-      reasons: { spam: "Spam", abuse: "Abusive or hateful", off_topic: "Off topic", illegal: "Illegal", other: "Other" },
+      reasons: { spam: "Spam", abuse: "Abusive or hateful", off_topic: "Off topic", illegal: "Illegal content", other: "Other" },
+      category: "Kind of illegal content",
+      categories: { child_sexual_abuse: "Child sexual abuse material", terrorism: "Terrorist content", hate_speech: "Illegal hate speech", defamation: "Defamation", privacy: "Privacy violation", intellectual_property: "Copyright or other intellectual property", fraud: "Fraud or scam", other: "Other" },
+      law: "Which law, or what kind of illegality?", why: "Why is it illegal?", yourName: "Your name", yourEmail: "Your email", optional: (l) => `${l} (optional)`,
+      goodFaith: "I believe in good faith that the information in this notice is accurate and complete.",
+      noticeReceived: (id, mailed) => `Notice received: ${id}.` + (mailed ? " We sent a confirmation to your email." : ""),
+      whyTitle: "Why?", byModerator: "Decided by a moderator", byRules: "Decided automatically by the site's rules",
+      legalGround: (g) => `Legal ground: ${g}`, siteRule: (g) => `Site rule: ${g}`,
+      contestUntil: (d) => `You can contest this decision until ${d}.`, contest: "Contest this decision", appealBody: "Why should the decision be changed?", sendAppeal: "Send",
+      appealSent: "Your appeal was received; another moderator will review it.", appealOpen: "Your appeal is being reviewed",
+      appealUpheld: "Your appeal was reviewed: the decision stands.",
       awaiting: "Awaiting moderation: only you can see this comment.",
       notPublished: "Your comment was not published.",
       posted: "Your comment was posted.", held: "Your comment was received and awaits moderation.",
@@ -64,7 +74,17 @@
       replyTo: (n) => `Répondre à ${n}`, edit: "Modifier", save: "Enregistrer", del: "Supprimer",
       confirmDelete: "Supprimer ce commentaire ?", report: "Signaler", reportTitle: "Signaler ce commentaire",
       reason: "Motif", note: "Remarque (facultatif)", send: "Envoyer le signalement", reported: "Merci, les modérateurs vont l'examiner.",
-      reasons: { spam: "Spam", abuse: "Injurieux ou haineux", off_topic: "Hors sujet", illegal: "Illégal", other: "Autre" },
+      reasons: { spam: "Spam", abuse: "Injurieux ou haineux", off_topic: "Hors sujet", illegal: "Contenu illégal", other: "Autre" },
+      category: "Type de contenu illégal",
+      categories: { child_sexual_abuse: "Matériel pédopornographique", terrorism: "Contenu terroriste", hate_speech: "Discours de haine illégal", defamation: "Diffamation", privacy: "Atteinte à la vie privée", intellectual_property: "Droit d'auteur ou autre propriété intellectuelle", fraud: "Fraude ou escroquerie", other: "Autre" },
+      law: "Quelle loi, ou quel type d'illégalité ?", why: "Pourquoi est-ce illégal ?", yourName: "Votre nom", yourEmail: "Votre e-mail", optional: (l) => `${l} (facultatif)`,
+      goodFaith: "Je déclare de bonne foi que les informations de ce signalement sont exactes et complètes.",
+      noticeReceived: (id, mailed) => `Signalement reçu : ${id}.` + (mailed ? " Nous vous avons envoyé une confirmation par e-mail." : ""),
+      whyTitle: "Pourquoi ?", byModerator: "Décidé par un modérateur", byRules: "Décidé automatiquement par les règles du site",
+      legalGround: (g) => `Fondement juridique : ${g}`, siteRule: (g) => `Règle du site : ${g}`,
+      contestUntil: (d) => `Vous pouvez contester cette décision jusqu'au ${d}.`, contest: "Contester cette décision", appealBody: "Pourquoi la décision devrait-elle changer ?", sendAppeal: "Envoyer",
+      appealSent: "Votre recours a été reçu ; un autre modérateur va l'examiner.", appealOpen: "Votre recours est en cours d'examen",
+      appealUpheld: "Votre recours a été examiné : la décision est maintenue.",
       awaiting: "En attente de modération : vous seul voyez ce commentaire.",
       notPublished: "Votre commentaire n'a pas été publié.",
       posted: "Votre commentaire a été publié.", held: "Votre commentaire a été reçu et attend la modération.",
@@ -94,7 +114,17 @@
       replyTo: (n) => `Antwoord aan ${n}`, edit: "Bewerken", save: "Opslaan", del: "Verwijderen",
       confirmDelete: "Deze reactie verwijderen?", report: "Melden", reportTitle: "Deze reactie melden",
       reason: "Reden", note: "Toelichting (optioneel)", send: "Melding versturen", reported: "Bedankt, de moderatoren kijken ernaar.",
-      reasons: { spam: "Spam", abuse: "Beledigend of haatdragend", off_topic: "Off-topic", illegal: "Illegaal", other: "Anders" },
+      reasons: { spam: "Spam", abuse: "Beledigend of haatdragend", off_topic: "Off-topic", illegal: "Illegale inhoud", other: "Anders" },
+      category: "Soort illegale inhoud",
+      categories: { child_sexual_abuse: "Materiaal van seksueel kindermisbruik", terrorism: "Terroristische inhoud", hate_speech: "Illegale haatzaaiende uitlatingen", defamation: "Smaad of laster", privacy: "Schending van privacy", intellectual_property: "Auteursrecht of ander intellectueel eigendom", fraud: "Fraude of oplichting", other: "Anders" },
+      law: "Welke wet, of wat voor illegaliteit?", why: "Waarom is het illegaal?", yourName: "Uw naam", yourEmail: "Uw e-mail", optional: (l) => `${l} (optioneel)`,
+      goodFaith: "Ik verklaar te goeder trouw dat de informatie in deze melding juist en volledig is.",
+      noticeReceived: (id, mailed) => `Melding ontvangen: ${id}.` + (mailed ? " We hebben u een bevestiging gemaild." : ""),
+      whyTitle: "Waarom?", byModerator: "Besloten door een moderator", byRules: "Automatisch besloten door de regels van de site",
+      legalGround: (g) => `Wettelijke grond: ${g}`, siteRule: (g) => `Regel van de site: ${g}`,
+      contestUntil: (d) => `U kunt tot ${d} bezwaar maken tegen deze beslissing.`, contest: "Bezwaar maken", appealBody: "Waarom moet de beslissing anders?", sendAppeal: "Versturen",
+      appealSent: "Uw bezwaar is ontvangen; een andere moderator bekijkt het.", appealOpen: "Uw bezwaar wordt bekeken",
+      appealUpheld: "Uw bezwaar is bekeken: de beslissing blijft staan.",
       awaiting: "Wacht op moderatie: alleen u ziet deze reactie.",
       notPublished: "Uw reactie is niet gepubliceerd.",
       posted: "Uw reactie is geplaatst.", held: "Uw reactie is ontvangen en wacht op moderatie.",
@@ -124,7 +154,17 @@
       replyTo: (n) => `Antwort an ${n}`, edit: "Bearbeiten", save: "Speichern", del: "Löschen",
       confirmDelete: "Diesen Kommentar löschen?", report: "Melden", reportTitle: "Diesen Kommentar melden",
       reason: "Grund", note: "Anmerkung (optional)", send: "Meldung senden", reported: "Danke, die Moderation sieht es sich an.",
-      reasons: { spam: "Spam", abuse: "Beleidigend oder hasserfüllt", off_topic: "Themenfremd", illegal: "Rechtswidrig", other: "Anderes" },
+      reasons: { spam: "Spam", abuse: "Beleidigend oder hasserfüllt", off_topic: "Themenfremd", illegal: "Rechtswidriger Inhalt", other: "Anderes" },
+      category: "Art des rechtswidrigen Inhalts",
+      categories: { child_sexual_abuse: "Darstellung sexuellen Kindesmissbrauchs", terrorism: "Terroristischer Inhalt", hate_speech: "Rechtswidrige Hassrede", defamation: "Verleumdung oder üble Nachrede", privacy: "Verletzung der Privatsphäre", intellectual_property: "Urheberrecht oder anderes geistiges Eigentum", fraud: "Betrug", other: "Anderes" },
+      law: "Welches Gesetz, oder welche Art von Rechtsverstoß?", why: "Warum ist es rechtswidrig?", yourName: "Ihr Name", yourEmail: "Ihre E-Mail", optional: (l) => `${l} (optional)`,
+      goodFaith: "Ich erkläre in gutem Glauben, dass die Angaben in dieser Meldung richtig und vollständig sind.",
+      noticeReceived: (id, mailed) => `Meldung eingegangen: ${id}.` + (mailed ? " Wir haben Ihnen eine Bestätigung per E-Mail gesendet." : ""),
+      whyTitle: "Warum?", byModerator: "Von der Moderation entschieden", byRules: "Automatisch nach den Regeln der Seite entschieden",
+      legalGround: (g) => `Rechtsgrundlage: ${g}`, siteRule: (g) => `Regel der Seite: ${g}`,
+      contestUntil: (d) => `Sie können diese Entscheidung bis ${d} anfechten.`, contest: "Entscheidung anfechten", appealBody: "Warum sollte die Entscheidung geändert werden?", sendAppeal: "Senden",
+      appealSent: "Ihr Einspruch ist eingegangen; eine andere Person der Moderation prüft ihn.", appealOpen: "Ihr Einspruch wird geprüft",
+      appealUpheld: "Ihr Einspruch wurde geprüft: Die Entscheidung bleibt bestehen.",
       awaiting: "Wartet auf Freigabe: nur Sie sehen diesen Kommentar.",
       notPublished: "Ihr Kommentar wurde nicht veröffentlicht.",
       posted: "Ihr Kommentar wurde veröffentlicht.", held: "Ihr Kommentar ist eingegangen und wartet auf Freigabe.",
@@ -170,7 +210,8 @@ input { width: 100%; box-sizing: border-box; }
 .row { display: grid; grid-template-columns: 1fr 1fr; gap: .5rem; }
 @media (max-width: 480px) { .row { grid-template-columns: 1fr; } }
 .field { display: grid; gap: .2rem; }
-.notify[hidden] { display: none; }
+[hidden] { display: none !important; }
+h3 { font-size: 1em; margin: 0; }
 .check { display: flex; gap: .45rem; align-items: baseline; }
 .check input { width: auto; margin: 0; }
 .check label { font-weight: 400; }
@@ -408,8 +449,9 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
 
   function ownComments() {
     const now = Date.now();
-    // Forget entries after a month: long decided by then.
-    return storage(OWN_KEY, []).filter((o) => now - o.at < 30 * 86400e3);
+    // Forget entries after a month: long decided by then; one whose decision may still be
+    // contested is kept until then (`keep`), for its author to come back.
+    return storage(OWN_KEY, []).filter((o) => now - o.at < 30 * 86400e3 || Date.parse(o.keep) > now);
   }
 
   function rememberOwn(entry) {
@@ -458,6 +500,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       }
       this.status = el("div", { class: "status", role: "status", "aria-live": "polite" });
       this.notice = el("p", { class: "notice", role: "alert" });
+      this.whySlot = el("div"); // the reasons for decisions on the author's own comments
       this.heading = el("h2", { text: this.count(0) });
       this.sortSelect = el(
         "select",
@@ -483,7 +526,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.allPanel = el("div", { id: "panel-all" }, this.list, this.moreSlot);
       this.section = el("section", { class: "root", lang: this.lang, "aria-label": this.count(0) },
         el("div", { class: "bar" }, this.heading, this.sortSelect),
-        this.formSlot, this.notice, this.tablist, this.featuredPanel, this.allPanel, this.status);
+        this.formSlot, this.notice, this.whySlot, this.tablist, this.featuredPanel, this.allPanel, this.status);
       this.root.append(this.section);
       this.theme();
       matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.theme());
@@ -753,6 +796,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.loaded = true;
       this.render(data);
       if (featured) this.setFeatured(await featured);
+      this.whySlot.replaceChildren();
       await this.showOwnPending();
       // Empty: no public comment, none of the reader's own.
       if (!this.list.children.length && !this.closed && !this.notice.textContent) this.notice.textContent = this.t.empty;
@@ -898,8 +942,13 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
           return;
         }
         const comment = data.comment;
+        const statement = comment.statement;
+        if (statement) this.showWhy(entry, statement);
         if (comment.status === "rejected" || comment.status === "spam") {
-          forgetOwn(entry.id);
+          // Kept while the decision may be contested, or an appeal of it is open.
+          const open = statement && (Date.parse(statement.appeal_until) > Date.now() || (statement.appeal && statement.appeal.status === "open"));
+          if (open) rememberOwn({ ...entry, keep: statement.appeal_until });
+          else forgetOwn(entry.id);
           // In the live region (role=alert); several such comments, one after the other.
           this.notice.textContent = [this.notice.textContent, this.notPublished(comment.decision)].filter(Boolean).join(" ");
           return;
@@ -920,6 +969,58 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       const said = words ? this.t.notPublishedBecause(words) : this.t.notPublished;
       const explanation = typeof decision.explanation === "string" ? decision.explanation.trim() : "";
       return explanation ? `${said} ${this.t.moderatorWrote(explanation)}` : said;
+    }
+
+    /* The statement of reasons (DSA Art. 17) for the author: the facts, who decided, on what
+       ground, and the appeal: to file until `appeal_until`, or where it stands. All as text. */
+    showWhy(entry, statement) {
+      const t = this.t, hid = `why-${entry.id}`;
+      const p = (text, cls) => el("p", { class: cls || null, text });
+      const box = el("section", { class: "box why", "aria-labelledby": hid }, el("h3", { id: hid, text: t.whyTitle }),
+        p(String(statement.facts || "")), p(statement.automated ? t.byRules : t.byModerator, "muted"),
+        p((statement.ground_kind === "law" ? t.legalGround : t.siteRule)(String(statement.ground || ""))));
+      const appeal = statement.appeal;
+      if (appeal && appeal.status === "open") box.append(p(t.appealOpen, "pending"));
+      else if (appeal && appeal.status === "upheld") {
+        box.append(p(t.appealUpheld));
+        if (typeof appeal.outcome === "string" && appeal.outcome.trim()) box.append(p(t.moderatorWrote(appeal.outcome.trim())));
+      }
+      const until = new Date(statement.appeal_until);
+      if (!appeal && until > Date.now()) {
+        const contest = el("button", { type: "button", text: t.contest });
+        box.append(p(t.contestUntil(until.toLocaleDateString(this.lang, { dateStyle: "long" }))), el("div", { class: "actions" }, contest));
+        contest.addEventListener("click", () => {
+          const aid = `a${entry.id}`;
+          const text = el("textarea", { id: aid, name: "body", dir: "auto", required: true, maxlength: 2000, "aria-describedby": `${aid}-error` });
+          const error = el("p", { class: "error", id: `${aid}-error` });
+          const send = el("button", { type: "submit", class: "primary", text: t.sendAppeal });
+          const form = el("form", { novalidate: true, "aria-label": t.contest },
+            el("label", { for: aid, text: t.appealBody }), text, error, el("div", { class: "actions" }, send));
+          form.addEventListener("submit", async (event) => {
+            event.preventDefault();
+            error.textContent = "";
+            text.removeAttribute("aria-invalid");
+            send.disabled = true;
+            try {
+              await call("POST", `/comments/${entry.id}/appeals`, { body: { body: text.value }, headers: { "X-Edit-Token": entry.token } });
+              const done = p(t.appealSent, "pending");
+              form.replaceWith(done);
+              done.setAttribute("tabindex", "-1");
+              done.focus();
+              this.announce(t.appealSent);
+            } catch (err) {
+              error.textContent = this.say(err);
+              text.setAttribute("aria-invalid", "true");
+              text.focus();
+            } finally {
+              send.disabled = false;
+            }
+          });
+          contest.parentNode.replaceWith(form);
+          text.focus();
+        });
+      }
+      this.whySlot.append(box);
     }
 
     placeOwn(comment) {
@@ -1116,33 +1217,82 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
 
     openReport(li, comment) {
       if (li.querySelector(":scope > .box")) return;
-      const id = `r${comment.id}`;
+      const id = `r${comment.id}`, t = this.t;
+      const errors = {};
+      // A field, its label and its error, told by aria-describedby; `name` is the API's field.
+      const field = (input, label, check) => {
+        errors[input.name] = el("p", { class: "error", id: `${input.id}-error` });
+        input.setAttribute("aria-describedby", errors[input.name].id);
+        const text = el("label", { for: input.id, text: label });
+        return el("div", { class: "field" }, ...(check ? [el("div", { class: "check" }, input, text)] : [text, input]), errors[input.name]);
+      };
+      const options = (entries) => [el("option", { value: "", text: "—" }), ...Object.entries(entries).map(([value, label]) => el("option", { value, text: label }))];
       // No reason chosen for the reader: one must be picked.
-      const reason = el("select", { id: `${id}-reason`, name: "reason", "aria-describedby": `${id}-error` },
-        el("option", { value: "", text: "—" }),
-        ...Object.entries(this.t.reasons).map(([value, label]) => el("option", { value, text: label })));
-      const reasonError = el("p", { class: "error", id: `${id}-error` });
+      const reason = el("select", { id: `${id}-reason`, name: "reason" }, ...options(t.reasons));
       const note = el("input", { id: `${id}-note`, name: "note", maxlength: 500 });
+      // A notice of illegal content (DSA Art. 16): what it is, under which law, why, and who says so.
+      const category = el("select", { id: `${id}-category`, name: "category", required: true }, ...options(t.categories));
+      const law = el("input", { id: `${id}-law`, name: "law", required: true, maxlength: 300 });
+      const why = el("textarea", { id: `${id}-why`, name: "explanation", dir: "auto", required: true, maxlength: 5000 });
+      const name = el("input", { id: `${id}-name`, name: "notifier_name", autocomplete: "name", required: true, maxlength: 200, value: storage(NAME_KEY, "") });
+      const email = el("input", { id: `${id}-email`, name: "notifier_email", type: "email", autocomplete: "email", required: true, maxlength: 254 });
+      const faith = el("input", { id: `${id}-faith`, name: "good_faith", type: "checkbox", required: true });
+      const nameField = field(name, t.yourName), emailField = field(email, t.yourEmail);
+      const notice = el("div", { class: "field", hidden: true }, field(category, t.category), field(law, t.law), field(why, t.why),
+        el("div", { class: "row" }, nameField, emailField), field(faith, t.goodFaith, true));
+      const noteField = field(note, t.note);
       const error = el("p", { class: "error", role: "alert" });
-      const box = el("form", { class: "box", "aria-label": this.t.reportTitle },
-        el("label", { for: reason.id, text: this.t.reason }), reason, reasonError,
-        el("label", { for: note.id, text: this.t.note }), note, error,
+      const illegal = () => reason.value === "illegal";
+      // Name and email may be left out for child sexual abuse material only.
+      const change = () => {
+        notice.hidden = !illegal();
+        noteField.hidden = illegal();
+        const anonymous = category.value === "child_sexual_abuse";
+        for (const [input, holder, label] of [[name, nameField, t.yourName], [email, emailField, t.yourEmail]]) {
+          input.required = !anonymous;
+          holder.querySelector("label").textContent = anonymous ? t.optional(label) : label;
+        }
+      };
+      reason.addEventListener("change", change);
+      category.addEventListener("change", change);
+      const box = el("form", { class: "box", novalidate: true, "aria-label": t.reportTitle },
+        field(reason, t.reason), noteField, notice, error,
         el("div", { class: "actions" },
-          el("button", { type: "submit", class: "primary", text: this.t.send }),
-          el("button", { type: "button", class: "link", text: this.t.cancel, onclick: () => box.remove() })));
+          el("button", { type: "submit", class: "primary", text: t.send }),
+          el("button", { type: "button", class: "link", text: t.cancel, onclick: () => box.remove() })));
       box.addEventListener("submit", async (event) => {
         event.preventDefault();
-        reasonError.textContent = reason.value ? "" : this.t.choose;
-        reason.setAttribute("aria-invalid", String(!reason.value));
-        if (!reason.value) return reason.focus();
+        for (const [key, p] of Object.entries(errors)) {
+          p.textContent = "";
+          box.querySelector(`[name="${key}"]`).removeAttribute("aria-invalid");
+        }
+        error.textContent = "";
+        if (!reason.value) {
+          errors.reason.textContent = t.choose;
+          reason.setAttribute("aria-invalid", "true");
+          return reason.focus();
+        }
         try {
-          const report = { reason: reason.value, note: note.value || null };
+          const report = illegal()
+            ? { reason: "illegal", category: category.value || null, law: law.value.trim() || null, explanation: why.value.trim() || null,
+                notifier_name: name.value.trim() || null, notifier_email: email.value.trim() || null, good_faith: faith.checked, lang: this.lang }
+            : { reason: reason.value, note: note.value || null };
           const sending = request(box, report, (before) => JSON.stringify(before) === JSON.stringify(report));
-          await callOnce("POST", `/comments/${comment.id}/flags`, sending.payload, sending.key);
-          box.replaceChildren(el("p", { text: this.t.reported }));
-          this.announce(this.t.reported);
+          const data = await callOnce("POST", `/comments/${comment.id}/flags`, sending.payload, sending.key);
+          const said = data && data.receipt ? t.noticeReceived(data.receipt.id, data.receipt.email_sent) : t.reported;
+          box.replaceChildren(el("p", { text: said }));
+          this.announce(said);
         } catch (err) {
-          error.textContent = this.say(err);
+          const message = this.say(err);
+          // Every field at fault, each next to its field; the first one focused.
+          const wrong = err instanceof ApiError ? err.fields.filter((f) => errors[f.field]) : [];
+          for (const f of wrong) {
+            errors[f.field].textContent = f.message;
+            box.querySelector(`[name="${f.field}"]`).setAttribute("aria-invalid", "true");
+          }
+          if (wrong.length) box.querySelector(`[name="${wrong[0].field}"]`).focus();
+          else error.textContent = message;
+          this.announce(message);
         }
       });
       li.querySelector("article").after(box);

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -30,6 +30,8 @@ _KEY = re.compile(r"[!-~]{1,255}")
 def one_body_per_idempotency_key(context: Any, case: Any, kwargs: Any) -> None:
     # Before every call, whatever the phase (map_case is not run for all of them).
     notify_needs_an_address(case)
+    a_notice_is_complete(case)
+    report_period_is_a_year_at_most(case)
     key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str) and _KEY.fullmatch(key):
         body = json.dumps(case.body, sort_keys=True, default=str).encode()
@@ -48,6 +50,44 @@ def notify_needs_an_address(case: Any) -> None:
         and not str(body.get("author_email") or "").strip()
     ):
         body["notify"] = []
+
+
+#: What a notice of illegal content must carry (DSA Art. 16), which depends on the reason.
+NOTICE = {
+    "category": "other",
+    "law": "A law",
+    "explanation": "Why it is illegal",
+    "notifier_name": "Nora",
+    "notifier_email": "nora@example.org",
+    "good_faith": True,
+}
+
+
+def a_notice_is_complete(case: Any) -> None:
+    """A report of reason ``illegal`` needs the notice's fields, which a schema cannot tie to
+    the reason; the missing ones are filled (an incomplete notice is refused with a field
+    error, as tests/api/test_notices.py shows)."""
+    body = case.body
+    if isinstance(body, dict) and body.get("reason") == "illegal":
+        for field, value in NOTICE.items():
+            if body.get(field) in (None, "", False) or (
+                isinstance(body.get(field), str) and not body[field].strip()
+            ):
+                body[field] = value
+
+
+def report_period_is_a_year_at_most(case: Any) -> None:
+    """A transparency report covers at most 366 days, from before to; a generated period
+    outside that is made a month from its start."""
+    query = case.query
+    if not (case.operation.path.endswith("/transparency") and isinstance(query, dict)):
+        return
+    try:
+        start, end = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
+    except (KeyError, TypeError, ValueError):
+        return
+    if not 0 <= (end - start).days <= 365:
+        query["to"] = min(start + timedelta(days=30), date.max).isoformat()
 
 
 #: The end of a measure is checked against the clock, which a schema cannot say: the field of

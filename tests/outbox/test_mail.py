@@ -187,3 +187,27 @@ def test_moderators_who_asked_are_mailed_each_report(
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert f"https://comments.news.example/dashboard/comments/{comment.id}" in html
     assert "List-Unsubscribe" in mail
+
+
+def test_a_rejection_mails_its_statement_and_an_appeal_its_outcome(
+    client, session, new_comment, approve, deliver, smtp_server
+):
+    from moderation.comments import appeals
+    from moderation.models import Comment
+
+    comment = subscribed_comment(new_comment, deliver, smtp_server, client)
+    approve(comment, action=Action.REJECT, reason=Reason.ABUSE, explanation="Insults a reader.")
+    deliver()
+    text = smtp_server.wait_for(2)[1].get_body(("plain",)).get_content()
+    assert "Insults a reader." in text and "Decided by a moderator" in text
+    assert "contest this decision until" in text
+    appeal = appeals.file_appeal(session, session.get_one(Comment, comment.id), "Not an insult.")
+    session.commit()
+    appeals.decide_appeal(
+        session, appeal.id, [comment.site_id], reverse=True, actor="moderator:other",
+        moderator_id=None, explanation="Fair point.",
+    )  # fmt: skip
+    session.commit()
+    deliver()
+    outcomes = [m for m in smtp_server.wait_for(4) if "appeal" in m["Subject"].lower()]
+    assert outcomes and "Fair point." in outcomes[0].get_body(("plain",)).get_content()

@@ -56,6 +56,11 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "article_title": "Bridges reopen",
         "article_url": "https://news.example/bridges",
         "review_url": "https://comments.news.example/review?token=r1",
+        "facts": "The comment links to a shop selling watches.",
+        "ground": "No advertising (rule 3)",
+        "ground_kind": "house_rule",
+        "automated": False,
+        "appeal_until": "2027-06-03",
     },
     "report": {
         "site_name": "The Daily",
@@ -91,6 +96,32 @@ CONTEXTS: dict[str, dict[str, Any]] = {
             },
         ],
     },
+    "notice_receipt": {
+        "site_name": "The Daily",
+        "receipt": "N-2026-0042",
+        "law": "Incitement to hatred (section 130 StGB)",
+        "comment_text": "Those people should all be driven out.",
+        "article_title": "Bridges reopen",
+        "article_url": "https://news.example/bridges",
+    },
+    "notice_decision": {
+        "site_name": "The Daily",
+        "receipt": "N-2026-0042",
+        "assessment": "illegal",
+        "legal_ground": "Section 130 StGB",
+        "comment_text": "Those people should all be driven out.",
+        "article_title": "Bridges reopen",
+        "article_url": "https://news.example/bridges",
+    },
+    "appeal_outcome": {
+        "site_name": "The Daily",
+        "reader_name": "Ann",
+        "comment_text": "Buy cheap watches",
+        "outcome": "upheld",
+        "explanation": "The link is still an advertisement.",
+        "article_title": "Bridges reopen",
+        "article_url": "https://news.example/bridges",
+    },
 }
 
 SCRIPT = "<script>alert(1)</script>"
@@ -98,7 +129,12 @@ IMG = "<img src=x onerror=alert(1)>"
 BAD_URL = "javascript:alert(1)"
 URL_KEYS = {"confirm_url", "article_url", "comment_url", "review_url", "card_url", "queue_url"}
 #: Keys that are words chosen by the service, not text a person typed.
-FIXED_KEYS = {"action", "reason", "count", "oldest_minutes", "day"}
+FIXED_KEYS = {
+    *("action", "reason", "count", "oldest_minutes", "day"),
+    *("assessment", "outcome", "ground_kind", "appeal_until"),
+}
+#: The statement of reasons' keys in a decision mail (DSA Art. 17), all optional.
+STATEMENT_KEYS = ("facts", "ground", "ground_kind", "automated", "appeal_until")
 
 
 def _mail(kind: str, lang: str = "en", unsubscribe_url: str | None = UNSUBSCRIBE, **changes: Any):
@@ -340,6 +376,179 @@ def test_without_a_review_url_the_author_is_told_to_reply(lang):
     assert said in text
     assert said in html.unescape(page)
     assert WORDS[lang]["review_link"] not in text
+
+
+def _said(lang: str, key: str, **values: Any) -> str:
+    return WORDS[lang][key].format(**values)
+
+
+def _in_both(words: str, text: str, page: str) -> None:
+    assert words in text
+    assert words in html.unescape(page)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_decision_mail_is_a_statement_of_reasons(lang):
+    text, page = _parts(_mail("decision", lang))
+
+    _in_both(_said(lang, "statement_facts"), text, page)
+    _in_both("The comment links to a shop selling watches.", text, page)
+    _in_both(_said(lang, "statement_moderator"), text, page)
+    _in_both(_said(lang, "statement_house_rule", ground="No advertising (rule 3)"), text, page)
+    _in_both(_said(lang, "statement_appeal_until", date="2027-06-03"), text, page)
+    assert _said(lang, "statement_automated") not in text
+    # The deadline comes with the way to contest: the review link follows it.
+    assert text.index("2027-06-03") < text.index(_said(lang, "review_link"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_automated_decision_on_a_legal_ground_says_so(lang):
+    text, page = _parts(_mail("decision", lang, automated=True, ground_kind="law", ground="§ 130"))
+
+    _in_both(_said(lang, "statement_automated"), text, page)
+    _in_both(_said(lang, "statement_law", ground="§ 130"), text, page)
+    assert _said(lang, "statement_moderator") not in text
+    assert _said(lang, "statement_house_rule", ground="§ 130") not in text
+
+
+def test_the_facts_keep_their_lines():
+    text, page = _parts(_mail("decision", facts="First fact\nSecond fact"))
+
+    assert "First fact\nSecond fact" in text
+    assert "<br>First fact" in page
+    assert "<br>Second fact" in page
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_decision_without_a_statement_reads_as_before(lang):
+    context = {
+        key: value for key, value in CONTEXTS["decision"].items() if key not in STATEMENT_KEYS
+    }
+    message = render("decision", lang=lang, to=READER, sender=SENDER, context=context)
+    text, page = _parts(message)
+
+    for key in ("statement_facts", "statement_moderator", "statement_automated"):
+        assert _said(lang, key) not in text
+        assert _said(lang, key) not in html.unescape(page)
+    for key in ("statement_law", "statement_house_rule", "statement_appeal_until"):
+        before = WORDS[lang][key].split("{")[0]
+        assert before not in text
+        assert before not in html.unescape(page)
+    _in_both(_said(lang, "review_intro"), text, page)
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("decision", "ground_kind", "treaty"),
+        ("notice_decision", "assessment", "maybe"),
+        ("notice_decision", "assessment", None),
+        ("appeal_outcome", "outcome", "partly"),
+    ],
+)
+def test_a_value_that_picks_no_words_is_refused(kind, key, value):
+    with pytest.raises(ValueError, match=key):
+        _mail(kind, **{key: value})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_notice_receipt_names_the_receipt_the_site_and_the_law(lang):
+    message = _mail("notice_receipt", lang)
+    text, page = _parts(message)
+
+    said = _said(lang, "notice_receipt_intro", receipt="N-2026-0042", site="The Daily")
+    _in_both(said, text, page)
+    _in_both(_said(lang, "notice_law", law="Incitement to hatred (section 130 StGB)"), text, page)
+    assert "> Those people should all be driven out." in text
+    assert "N-2026-0042" in message["Subject"]
+    assert message["Subject"] == _said(lang, "notice_receipt_subject", receipt="N-2026-0042")
+
+
+def test_a_notice_without_a_law_named_says_nothing_of_it():
+    text, _ = _parts(_mail("notice_receipt", law=""))
+
+    assert WORDS["en"]["notice_law"].split("{")[0] not in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    ("assessment", "key"),
+    [
+        ("illegal", "notice_illegal"),
+        ("house_rules", "notice_house_rules"),
+        ("no_action", "notice_no_action"),
+    ],
+)
+def test_the_notice_decision_tells_the_outcome_and_how_to_contest_it(lang, assessment, key):
+    message = _mail("notice_decision", lang, assessment=assessment)
+    text, page = _parts(message)
+
+    _in_both(_said(lang, key, ground="Section 130 StGB"), text, page)
+    _in_both(
+        _said(lang, "notice_decision_intro", receipt="N-2026-0042", site="The Daily"), text, page
+    )
+    _in_both(_said(lang, "notice_contest"), text, page)
+    assert "> Those people should all be driven out." in text
+    others = {"notice_illegal", "notice_house_rules", "notice_no_action"} - {key}
+    for other in others:
+        assert _said(lang, other, ground="Section 130 StGB") not in text
+    assert "N-2026-0042" in message["Subject"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_illegal_finding_without_a_legal_ground_has_no_empty_brackets(lang):
+    text, page = _parts(_mail("notice_decision", lang, legal_ground=None))
+
+    _in_both(_said(lang, "notice_illegal_no_ground"), text, page)
+    assert "()" not in text
+    assert "None" not in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    ("outcome", "key", "not_key"),
+    [
+        ("upheld", "appeal_upheld", "appeal_reversed"),
+        ("reversed", "appeal_reversed", "appeal_upheld"),
+    ],
+)
+def test_the_appeal_outcome_tells_the_author_and_names_out_of_court_settlement(
+    lang, outcome, key, not_key
+):
+    text, page = _parts(_mail("appeal_outcome", lang, outcome=outcome))
+
+    _in_both(_said(lang, key), text, page)
+    assert _said(lang, not_key) not in text
+    _in_both(_said(lang, "appeal_odr"), text, page)
+    _in_both(_said(lang, "hello", name="Ann"), text, page)
+    assert "> The link is still an advertisement." in text
+    assert "<blockquote>The link is still an advertisement.</blockquote>" in page
+    assert "> Buy cheap watches" in text
+
+
+def test_an_appeal_outcome_without_the_moderator_words_leaves_them_out():
+    text, _ = _parts(_mail("appeal_outcome", explanation=None))
+
+    assert WORDS["en"]["decision_explanation"] not in text
+    assert WORDS["en"]["appeal_odr"] in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [
+        ("notice_receipt", "law"),
+        ("notice_receipt", "comment_text"),
+        ("notice_decision", "comment_text"),
+        ("appeal_outcome", "outcome"),
+        ("appeal_outcome", "reader_name"),
+    ],
+)
+def test_a_new_kind_missing_a_key_is_an_error(kind, key):
+    context = dict(CONTEXTS[kind])
+    del context[key]
+
+    with pytest.raises(UndefinedError, match=key):
+        render(kind, lang="en", to=READER, sender=SENDER, context=context)
 
 
 def test_the_confirm_mail_links_the_confirmation_and_says_to_ignore_it_otherwise():
