@@ -117,4 +117,4 @@ def test_the_cached_shapes_carry_their_format():
         responses.Thread, responses.Counts, responses.QueuePage,
     )]  # fmt: skip
     digest = hashlib.sha256(json.dumps(shapes, sort_keys=True).encode()).hexdigest()[:16]
-    assert (FORMAT, digest) == (4, "bf2c38b7fa813482")
+    assert (FORMAT, digest) == (5, "db28dd8dadfb64c8")

@@ -11,11 +11,13 @@ deadline, however slowly a receiver trickles its answer.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
 import ipaddress
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -106,41 +108,182 @@ def post(
 ) -> Answer:
     """POST ``body`` to ``url`` within ``timeout`` seconds in all. Raises ``RefusedTarget``
     for a forbidden address and ``OSError`` (``TimeoutError`` included) for a failed exchange;
-    any answer, a redirect or an error status included, is returned, never followed."""
+    any answer, a redirect or an error status included, is returned, never followed.
+
+    The connection is kept for the next delivery to the same address from this thread (a
+    receiver of every event of a busy site is sent hundreds a minute; a TLS handshake each
+    would cost more than the rest). A kept connection the receiver has closed meanwhile is
+    replaced once, before anything of the answer was read."""
     target = parse(url)
     address = resolve(target, allow_private)
+    key = (target.scheme, target.host, target.port, address)
+    kept = _kept.take(key)
+    if kept is not None:
+        try:
+            return _exchange(kept, key, target.path, body, headers, timeout)
+        except _Stale:
+            pass
     connection: http.client.HTTPConnection
     if target.scheme == "https":
         connection = _PinnedHTTPS(target.host, address, target.port, timeout)
     else:
         connection = _PinnedHTTP(target.host, address, target.port, timeout)
+    try:
+        return _exchange(connection, key, target.path, body, headers, timeout)
+    except _Stale as exc:
+        raise ConnectionResetError(str(exc)) from None
+
+
+class _Stale(OSError):
+    """A connection closed before the request got any answer."""
+
+
+def _exchange(
+    connection: http.client.HTTPConnection,
+    key: tuple[str, str, int, str],
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+) -> Answer:
     # One deadline for the whole exchange: a receiver answering a byte a second would otherwise
     # hold the worker for as long as it likes, each read within the socket's timeout.
-    aborted = threading.Event()
-    deadline = threading.Timer(timeout, _abort, args=(connection, aborted))
-    deadline.start()
+    watch = _watchdog.watch(connection, time.monotonic() + timeout)
+    keep = False
     try:
-        connection.request("POST", target.path, body=body, headers=dict(headers))
-        response = connection.getresponse()
+        try:
+            connection.request("POST", path, body=body, headers=dict(headers))
+            response = connection.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            if watch.fired:
+                raise
+            raise _Stale(str(exc)) from None
         text = response.read(KEEP_ANSWER).decode("utf-8", "replace")
+        # Kept only when the answer was read to its end and the receiver keeps it open.
+        response.read(KEEP_REST)
+        keep = not response.will_close and response.isclosed()
         return Answer(response.status, text)
+    except _Stale:
+        raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        if aborted.is_set() or isinstance(exc, TimeoutError):
+        if watch.fired or isinstance(exc, TimeoutError):
             raise TimeoutError(f"no answer within {timeout:g} s") from None
         if isinstance(exc, OSError):
             raise
         raise OSError(f"not an HTTP answer: {exc}") from None
     finally:
-        deadline.cancel()
-        connection.close()
+        _watchdog.unwatch(watch)
+        if keep and not watch.fired:
+            _kept.put(key, connection)
+        else:
+            connection.close()
 
 
-def _abort(connection: http.client.HTTPConnection, aborted: threading.Event) -> None:
-    aborted.set()
+#: What more of an answer is read, and dropped, so that its connection can be kept.
+KEEP_REST = 64 * 1024
+#: How long an idle connection is kept, and how many per sending thread.
+KEEP_IDLE = 20.0
+KEEP_MAX = 16
+
+
+class _Kept(threading.local):
+    """Each sending thread's idle connections, by the address they reach."""
+
+    def __init__(self) -> None:
+        self.idle: dict[tuple[str, str, int, str], tuple[http.client.HTTPConnection, float]] = {}
+
+    def take(self, key: tuple[str, str, int, str]) -> http.client.HTTPConnection | None:
+        found = self.idle.pop(key, None)
+        if found is None:
+            return None
+        connection, since = found
+        if time.monotonic() - since > KEEP_IDLE:
+            connection.close()
+            return None
+        return connection
+
+    def put(self, key: tuple[str, str, int, str], connection: http.client.HTTPConnection) -> None:
+        if KEEP_MAX <= 0:
+            connection.close()
+            return
+        if len(self.idle) >= KEEP_MAX:
+            oldest = min(self.idle, key=lambda k: self.idle[k][1])
+            self.idle.pop(oldest)[0].close()
+        self.idle[key] = (connection, time.monotonic())
+
+
+_kept = _Kept()
+
+
+@dataclass(eq=False)
+class _Watch:
+    connection: http.client.HTTPConnection
+    deadline: float
+    fired: bool = False
+    done: bool = False
+
+
+class _Watchdog:
+    """One thread that ends exchanges past their deadline (shuts their socket down), so a
+    delivery costs no thread of its own for its deadline."""
+
+    def __init__(self) -> None:
+        self._watched: list[tuple[float, int, _Watch]] = []
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._count = 0
+
+    def watch(self, connection: http.client.HTTPConnection, deadline: float) -> _Watch:
+        watch = _Watch(connection, deadline)
+        with self._wake:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="outbox-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._count += 1
+            heapq.heappush(self._watched, (deadline, self._count, watch))
+            self._wake.notify()
+        return watch
+
+    def unwatch(self, watch: _Watch) -> None:
+        with self._wake:
+            watch.done = True  # left in the heap; dropped when its time comes
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._watched:
+                    self._wake.wait()
+                deadline, _n, watch = self._watched[0]
+                now = time.monotonic()
+                if watch.done:
+                    heapq.heappop(self._watched)
+                    continue
+                if deadline > now:
+                    self._wake.wait(deadline - now)
+                    continue
+                heapq.heappop(self._watched)
+                watch.fired = True
+            _abort(watch.connection)
+
+
+_watchdog = _Watchdog()
+
+
+def _abort(connection: http.client.HTTPConnection) -> None:
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed
             sock.shutdown(socket.SHUT_RDWR)
+
+
+def _connect(address: str, port: int, timeout: float | None) -> socket.socket:
+    """A connection that sends at once: on a kept connection, Nagle's algorithm held each
+    request back until the receiver's delayed acknowledgement (40 ms a delivery, measured)."""
+    sock = socket.create_connection((address, port), timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -151,7 +294,7 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self._address = address
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -162,5 +305,5 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self._address = address
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]

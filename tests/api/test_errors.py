@@ -12,7 +12,8 @@ from ..conftest import thread_url
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE")
 SAMPLES = {"site": "news", "article": "story", "comment_id": "1", "ban_id": "1",
-           "name": "swagger-ui.css", "author_key": "0" * 64}  # fmt: skip
+           "name": "swagger-ui.css", "author_key": "0" * 64, "notice_id": "1",
+           "appeal_id": "1"}  # fmt: skip
 
 
 def _paths(app) -> list[str]:

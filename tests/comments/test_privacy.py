@@ -208,10 +208,3 @@ def test_purge_clears_old_addresses_and_old_rejected_texts_only(session, zelda, 
     kept = session.get_one(Comment, recent_rejected.id)
     assert kept.ip_hash == "h" * 64 and WORD in kept.body_text
     assert privacy.purge(session, app.config["SETTINGS"], utcnow()) == {"ip_hashes": 0, "texts": 0}
-
-
-def test_database_file_is_readable_by_its_owner_only(app, tmp_path):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("a SQLite file")
-    path = tmp_path / "test.sqlite3"
-    assert path.exists() and path.stat().st_mode & 0o077 == 0

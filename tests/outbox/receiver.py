@@ -34,6 +34,11 @@ class Receiver:
     delay: float = 0.0
     redirect: str | None = None
     hang: threading.Event | None = None
+    #: HTTP/1.1 with keep-alive (and idle connections closed after ``idle`` seconds).
+    keep_alive: bool = False
+    idle: float | None = None
+    connections: int = 0
+    closed: int = 0
     received: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -50,6 +55,19 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+            timeout = receiver.idle
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver._lock:
+                    receiver.connections += 1
+
+            def finish(self) -> None:
+                super().finish()
+                with receiver._lock:
+                    receiver.closed += 1
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
@@ -84,10 +102,12 @@ class Receiver:
                             )
                 else:
                     receiver.bodies.append(json.loads(body))
+                answer = b"ok" if status == 200 else b"<b>nope</b>"
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"<b>nope</b>")
+                self.wfile.write(answer)
 
             def log_message(self, *_args: Any) -> None:
                 pass

@@ -4,6 +4,7 @@ when an endpoint is added and again at each delivery, at the address that was ch
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -88,3 +89,31 @@ def test_the_operator_may_allow_private_targets():
 def test_an_admin_cannot_add_an_endpoint_on_the_service_s_network(session, url):
     with pytest.raises(ValidationError, match="private, loopback or link-local"):
         add_endpoint(session, 1, url, allow_private=False)
+
+
+def test_deliveries_to_one_receiver_share_a_connection(receivers):
+    receiver = receivers(keep_alive=True)
+    for _ in range(3):
+        answer = targets.post(receiver.url, b"{}", {}, timeout=5, allow_private=True)
+        assert answer.status == 200
+    assert (receiver.tries, receiver.connections) == (3, 1)
+
+
+def test_a_kept_connection_the_receiver_closed_is_replaced(receivers):
+    receiver = receivers(keep_alive=True, idle=0.2)
+    targets.post(receiver.url, b"{}", {}, timeout=5, allow_private=True)
+    deadline = time.monotonic() + 5
+    while receiver.closed == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the receiver has closed the idle connection
+    answer = targets.post(receiver.url, b"{}", {}, timeout=5, allow_private=True)
+    assert answer.status == 200 and receiver.connections == 2
+
+
+def test_a_slow_answer_on_a_kept_connection_still_meets_the_deadline(receivers):
+    receiver = receivers(keep_alive=True)
+    targets.post(receiver.url, b"{}", {}, timeout=5, allow_private=True)
+    receiver.delay = 2.0
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=r"no answer within 0\.5 s"):
+        targets.post(receiver.url, b"{}", {}, timeout=0.5, allow_private=True)
+    assert time.monotonic() - started < 1.5
