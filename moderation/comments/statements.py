@@ -30,8 +30,11 @@ _RESTRICTION = {
     Action.SUSPEND: Restriction.SUSPENSION,
 }
 #: The holds every comment of a site goes through by its policy (pre-moderation, a first
-#: comment, a guest): not a finding about the comment, so no statement (nothing to contest).
-POLICY_HOLDS = frozenset({"premod", "new_commenter", "guest", "author_premoderated"})
+#: comment, a guest, a comment that did not come through the widget): not a finding about the
+#: comment, so no statement (nothing to contest until a moderator decides).
+POLICY_HOLDS = frozenset(
+    {"premod", "new_commenter", "guest", "author_premoderated", "no_form_token"}
+)
 
 #: The house rules in words, by reason code (and by the rule for the system's own holds).
 HOUSE_RULES = {
@@ -42,9 +45,10 @@ HOUSE_RULES = {
     Reason.PERSONAL_DATA: "No one's personal data without their consent.",
     Reason.OTHER: "The site's rules for comments.",
 }
+#: The rules' own holds in words, by the rule's name (``rules.py``'s findings).
 RULES = {
-    "blocked_words": "Words the site does not accept.",
-    "suspect_words": "Words a moderator looks at before publication.",
+    "blocked_word": "Words the site does not accept.",
+    "suspect_word": "Words a moderator looks at before publication.",
     "link_count": "At most a few links per comment.",
     "new_author_link": "Links from new commenters are checked first.",
     "repeat": "No repeated posting of the same text.",
@@ -53,8 +57,8 @@ RULES = {
     "abuse_score": "No abuse, insults or harassment.",
     "akismet": "No spam or advertising.",
     "honeypot": "No automated posting.",
-    "form_timing": "No automated posting.",
-    "rejections": "Authors whose comments were rejected before are checked first.",
+    "too_fast": "No automated posting.",
+    "rejection_history": "Authors whose comments were rejected before are checked first.",
 }
 
 
