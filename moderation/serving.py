@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
@@ -22,8 +23,14 @@ def run_server(
     from .outbox.worker import embedded, start_thread
 
     delivering = app_factory()
-    if embedded(delivering):
-        start_thread(delivering)
+
+    def deliver_when_ready(server: Any) -> None:
+        # Delivering starts once the first workers are forked: a fork while another thread is
+        # busy can hand the child a lock that thread held (a worker that never answers).
+        def forked() -> bool:
+            return len(server.WORKERS) >= server.num_workers
+
+        start_thread(delivering, after=forked)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -32,6 +39,8 @@ def run_server(
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-" if access_log else None)
+            if embedded(delivering):
+                self.cfg.set("when_ready", deliver_when_ready)
 
         def load(self) -> Flask:
             return app_factory()

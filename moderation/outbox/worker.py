@@ -319,11 +319,16 @@ def embedded(app: Flask) -> bool:
     return str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
 
 
-def start_thread(app: Flask) -> threading.Event:
-    """Deliver in a daemon thread of this process; set the returned event to stop it."""
+def start_thread(app: Flask, after: Callable[[], bool] | None = None) -> threading.Event:
+    """Deliver in a daemon thread of this process (once ``after()`` holds, if given); set the
+    returned event to stop it."""
     stop = threading.Event()
-    thread = threading.Thread(
-        target=Worker(app).run, args=(stop,), name="outbox-worker", daemon=True
-    )
+
+    def run() -> None:
+        while after is not None and not after() and not stop.is_set():
+            stop.wait(0.05)
+        Worker(app).run(stop)
+
+    thread = threading.Thread(target=run, name="outbox-worker", daemon=True)
     thread.start()
     return stop
