@@ -442,10 +442,9 @@ def _blank_notifiers(session: Session, site_id: int, emails: set[str]) -> int:
 
 def _appeals(session: Session, ids: set[int]) -> list[dict[str, Any]]:
     """The person's appeals (DSA Art. 20): their own words about their comments."""
-    appeal = Appeal
     if not ids:
         return []
-    found = session.scalars(select(appeal).where(appeal.comment_id.in_(sorted(ids))))
+    found = session.scalars(select(Appeal).where(Appeal.comment_id.in_(sorted(ids))))
     return [
         {
             "id": a.id,
@@ -461,12 +460,11 @@ def _appeals(session: Session, ids: set[int]) -> list[dict[str, Any]]:
 
 
 def _blank_appeals(session: Session, ids: set[int]) -> int:
-    appeal = Appeal
     if not ids:
         return 0
     statement = (
-        update(appeal)
-        .where(appeal.comment_id.in_(sorted(ids)))
+        update(Appeal)
+        .where(Appeal.comment_id.in_(sorted(ids)))
         .values(body="")
         .execution_options(synchronize_session="fetch")
     )

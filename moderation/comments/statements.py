@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Action, Reason, Restriction, Statement, Status, utcnow
+from ..outbox.events import LogEntry
 
 #: How long a decision can be contested (DSA Art. 20(1): at least six months).
 APPEAL_WINDOW = timedelta(days=183)
@@ -62,21 +63,10 @@ RULES = {
 }
 
 
-class Entry(Protocol):
-    """A decision log entry as ``writes.log`` writes it."""
+class Entry(LogEntry, Protocol):
+    """A decision log entry as ``writes.log`` writes it: the outbox's view of one, with who
+    decided and the legal ground."""
 
-    @property
-    def site_id(self) -> int: ...
-    @property
-    def comment_id(self) -> int: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def action(self) -> Action: ...
-    @property
-    def reason(self) -> Reason | None: ...
-    @property
-    def explanation(self) -> str | None: ...
     @property
     def moderator_id(self) -> int | None: ...
     @property
