@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-#: The statuses an import keeps. ``deleted`` keeps the row (so its replies keep their thread)
-#: with nothing of its text shown, as a deletion here does.
-ImportStatus = Literal["approved", "pending", "spam", "rejected", "deleted"]
+#: The statuses an import keeps (``models.Status`` values). ``deleted`` keeps the row (so its
+#: replies keep their thread) with nothing of its text shown, as a deletion here does;
+#: ``published`` (shown by a post-moderated site, not yet decided) comes only from our own export.
+ImportStatus = Literal["approved", "published", "pending", "spam", "rejected", "deleted"]
 
 
 @dataclass(frozen=True, slots=True)
