@@ -19,6 +19,7 @@ from .config import ConfigError, Settings, ensure_secret_key, load_settings
 from .db import configure_sqlite, db, engine_options, write_intent
 from .fastpath import FastReads
 from .form_tokens import FormTokens
+from .live.hub import Hub
 from .rules import RuleSettings, RuleSettingsError
 
 __all__ = ["create_app"]
@@ -91,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             request.max_content_length = max(limit, settings.max_request_bytes)
 
     from .api import authors as _authors  # noqa: F401 - the moderation API's people
+    from .api import live as _live  # noqa: F401 - live updates (Server-Sent Events)
     from .api import notices as _notices  # noqa: F401 - notices, statements and appeals (DSA)
     from .api import privacy as _privacy  # noqa: F401 - a reader's own data (GDPR)
     from .api import readers as _readers  # noqa: F401 - the widget's routes of readers
@@ -106,6 +108,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         engine = db.engine
+    # The streams this process holds open, once the front runs it (``front.FrontWorker``).
+    app.extensions["live_hub"] = Hub(engine)
     app.wsgi_app = FastReads(app, engine, app.wsgi_app)  # type: ignore[method-assign]
     app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
 

@@ -31,7 +31,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -72,6 +72,22 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+class Streams(Protocol):
+    """What holds event streams open: the app answers a stream's first bytes with ``header``
+    (lower case), whose value is handed here and never sent; this sends the rest until the
+    client leaves."""
+
+    header: bytes
+
+    async def hold_spec(self, spec: bytes, send: Send, receive: Receive) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: Called once when the server begins to shut down: held streams end, so that the shutdown
+#: does not wait on readers who would never leave.
+_SHUTDOWN_HOOKS: list[Callable[[], None]] = []
+
 
 def error_bytes(error: ApiError) -> bytes:
     """A whole HTTP answer carrying ``error`` in the API's shape, closing the connection."""
@@ -100,10 +116,18 @@ class BufferedWSGI:
 
     body_timeout = BODY_TIMEOUT
 
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], threads: int = 2) -> None:
+    def __init__(
+        self,
+        wsgi_app: Callable[..., Iterable[bytes]],
+        threads: int = 2,
+        streams: Streams | None = None,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
         self._served: dict[tuple[str, int], int] = {}
+        self.streams = streams
+        if streams is not None:
+            _SHUTDOWN_HOOKS.append(streams.close)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -125,10 +149,34 @@ class BufferedWSGI:
             log.exception("the app failed outside its own error handling")
             await _send_error(send, InternalError())
             return
+        spec = _take_header(headers, self.streams.header) if self.streams else None
+        if spec is not None and self.streams is not None and status == 200:
+            await self._hold(spec, headers, chunks, send, receive)
+            return
         if self._enough_served(scope):
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": chunks})
+
+    async def _hold(
+        self,
+        spec: bytes,
+        headers: list[tuple[bytes, bytes]],
+        first: bytes,
+        send: Send,
+        receive: Receive,
+    ) -> None:
+        """Send the app's answer as the start of a stream that stays open (no length: chunked),
+        the rest written by the streams' holder. Without a holder (another server) the same
+        answer is a whole one, and the browser reconnects to hear more."""
+        assert self.streams is not None
+        headers = [h for h in headers if h[0] != b"content-length"]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        try:
+            await self.streams.hold_spec(spec, send, receive)
+        finally:
+            await send({"type": "http.response.body", "body": b""})
 
     def _enough_served(self, scope: Scope) -> bool:
         """Whether this connection has had its share of requests (see KEEPALIVE_REQUESTS)."""
@@ -235,6 +283,14 @@ class BufferedWSGI:
                 return
 
 
+def _take_header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for index, (key, value) in enumerate(headers):
+        if key == name:
+            del headers[index]
+            return value
+    return None
+
+
 def _no_write(data: bytes) -> None:
     raise RuntimeError("write() is not supported: return the body from the app")
 
@@ -284,6 +340,11 @@ class BoundedProtocol(HttpToolsProtocol):  # type: ignore[misc]
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_timer()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        while _SHUTDOWN_HOOKS:
+            _SHUTDOWN_HOOKS.pop()()
+        super().shutdown()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -379,7 +440,9 @@ class FrontWorker(UvicornWorker):  # type: ignore[misc]
         super().load_wsgi()
         self._apply_settings()
         wsgi_app: Any = self.wsgi  # type: ignore[has-type]
-        self.wsgi = BufferedWSGI(wsgi_app, threads=max(1, self.cfg.threads))
+        extensions = getattr(wsgi_app, "extensions", None)
+        streams = extensions.get("live_hub") if isinstance(extensions, dict) else None
+        self.wsgi = BufferedWSGI(wsgi_app, threads=max(1, self.cfg.threads), streams=streams)
 
     def _apply_settings(self) -> None:
         """The service's own bounds, when the app is the service (a Flask app with settings)."""

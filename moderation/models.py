@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Column,
@@ -813,3 +814,16 @@ class MailSubscription(Base):
     # When the last confirmation mail went out, so a flood of submissions sends one, not many.
     confirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: On PostgreSQL, a statement writing events also notifies the processes streaming live updates
+#: (``live.bus``): at commit, and only at commit. Made with the table and by migration 0013.
+EVENTS_NOTIFY_DDL = (
+    "CREATE OR REPLACE FUNCTION moderation_events_notify() RETURNS trigger"
+    " LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('moderation_events', '');"
+    " RETURN NULL; END $$",
+    "CREATE TRIGGER events_notify AFTER INSERT ON events"
+    " FOR EACH STATEMENT EXECUTE FUNCTION moderation_events_notify()",
+)
+for _statement in EVENTS_NOTIFY_DDL:
+    event.listen(Event.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))

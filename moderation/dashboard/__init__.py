@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (routes)
     articles,
     authors,
     dsa,
+    live,
     log,
     moderate,
     notices,

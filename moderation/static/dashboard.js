@@ -38,6 +38,8 @@
     loading: "Loading the next comments…",
     reloadFailed: "The next comments could not be loaded: reload the page.",
     shortcutsOff: "(turned off)",
+    fresh: (n) => (n === 1 ? "1 new comment: show it" : `${n} new comments: show them`),
+    decidedElsewhere: (id, status) => `Comment ${id} was just ${STATUS_WORDS[status] ?? status} by someone else.`,
   };
 
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -616,6 +618,56 @@
     else handled = false;
     if (handled) event.preventDefault();
   });
+
+  // --- Live changes ---------------------------------------------------------------------------
+
+  // The queue as others change it, over Server-Sent Events: a comment decided elsewhere leaves
+  // this page (no one decides it twice), and new ones are counted in a button that brings them
+  // in, so the card being read never moves.
+  const FRESH_IN = { pending: ["queued"], unreviewed: ["queued"], flagged: ["flagged"] };
+  const freshButton = document.getElementById("queue-fresh");
+  const fresh = new Set();
+  function listen() {
+    if (!inQueue || !list.dataset.events || typeof EventSource === "undefined") return;
+    const article = list.dataset.article ? Number(list.dataset.article) : null;
+    const source = new EventSource(list.dataset.events);
+    const parse = (event) => {
+      const data = JSON.parse(event.data);
+      return article === null || data.article_id === article ? data : null;
+    };
+    source.addEventListener("decided", (event) => {
+      const data = parse(event);
+      const card = data && document.getElementById(`comment-${data.id}`);
+      fresh.delete(String(data?.id));
+      showFresh();
+      if (!card || decided.has(card.dataset.id) || card.dataset.status === data.status) return;
+      decided.add(card.dataset.id);
+      if (current === card) setCurrent(nextAfter([card]));
+      card.remove();
+      announce(TEXT.decidedElsewhere(data.id, data.status));
+      updateSelection();
+      showEmpty();
+    });
+    for (const name of FRESH_IN[view] ?? []) {
+      source.addEventListener(name, (event) => {
+        const data = parse(event);
+        if (!data || document.getElementById(`comment-${data.id}`)) return;
+        fresh.add(String(data.id));
+        showFresh();
+      });
+    }
+  }
+  function showFresh() {
+    if (!freshButton) return;
+    freshButton.hidden = fresh.size === 0;
+    freshButton.textContent = TEXT.fresh(fresh.size);
+  }
+  freshButton?.addEventListener("click", async () => {
+    fresh.clear();
+    showFresh();
+    await refill();
+  });
+  listen();
 
   updateSelection();
   const first = visibleCards()[0];

@@ -52,6 +52,7 @@
       empty: "No comments yet. Be the first to write one.",
       closed: "Comments are closed on this article.",
       loadError: "The comments could not be loaded.", retry: "Try again",
+      fresh: ["Show # new comment", "Show # new comments"], removed: "This comment was removed.",
       more: "Load more comments", moreReplies: "Show more replies",
       network: "The comment service could not be reached. Your text is kept; try again.",
       editedMark: "edited", you: "you", writeComment: "Write a comment", website: "Website",
@@ -92,6 +93,7 @@
       empty: "Aucun commentaire pour l'instant. Soyez le premier.",
       closed: "Les commentaires sont fermés pour cet article.",
       loadError: "Les commentaires n'ont pas pu être chargés.", retry: "Réessayer",
+      fresh: ["Afficher # nouveau commentaire", "Afficher # nouveaux commentaires"], removed: "Ce commentaire a été retiré.",
       more: "Plus de commentaires", moreReplies: "Plus de réponses",
       network: "Le service de commentaires est injoignable. Votre texte est conservé ; réessayez.",
       editedMark: "modifié", you: "vous", writeComment: "Écrire un commentaire", website: "Site web",
@@ -132,6 +134,7 @@
       empty: "Nog geen reacties. Schrijf de eerste.",
       closed: "Reageren is gesloten voor dit artikel.",
       loadError: "De reacties konden niet worden geladen.", retry: "Opnieuw proberen",
+      fresh: ["Toon # nieuwe reactie", "Toon # nieuwe reacties"], removed: "Deze reactie is verwijderd.",
       more: "Meer reacties", moreReplies: "Meer antwoorden",
       network: "De reactiedienst is onbereikbaar. Uw tekst blijft bewaard; probeer het opnieuw.",
       editedMark: "bewerkt", you: "u", writeComment: "Schrijf een reactie", website: "Website",
@@ -172,6 +175,7 @@
       empty: "Noch keine Kommentare. Schreiben Sie den ersten.",
       closed: "Die Kommentare zu diesem Artikel sind geschlossen.",
       loadError: "Die Kommentare konnten nicht geladen werden.", retry: "Erneut versuchen",
+      fresh: ["# neuen Kommentar zeigen", "# neue Kommentare zeigen"], removed: "Dieser Kommentar wurde entfernt.",
       more: "Weitere Kommentare", moreReplies: "Weitere Antworten",
       network: "Der Kommentardienst ist nicht erreichbar. Ihr Text bleibt erhalten; versuchen Sie es erneut.",
       editedMark: "bearbeitet", you: "Sie", writeComment: "Kommentar schreiben", website: "Webseite",
@@ -242,6 +246,7 @@ svg.avatar { grid-column: 1; grid-row: 1 / span 4; width: 2.25rem; height: 2.25r
 .pending { background: var(--mod-note); border-radius: var(--mod-radius); padding: .1rem .4rem; font-size: .875em; }
 .status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .notice { padding: .5rem .75rem; border-radius: var(--mod-radius); background: var(--mod-panel); }
+.fresh { display: block; width: 100%; margin: 0 0 .75rem; }
 .notice:empty { display: none; }
 a { color: var(--mod-accent); }
 .who { margin: 0; display: flex; gap: .4rem; flex-wrap: wrap; align-items: baseline; }
@@ -801,6 +806,75 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       // Empty: no public comment, none of the reader's own.
       if (!this.list.children.length && !this.closed && !this.notice.textContent) this.notice.textContent = this.t.empty;
       if (first) await this.revealHash();
+      if (first) this.listen();
+    }
+
+    /* ---- live updates ---- */
+
+    /* Comments approved while the page is open arrive over Server-Sent Events (the browser
+       reconnects by itself, naming the last event it had). They are counted in a button and
+       shown on its click: nothing moves under the reader's eyes. */
+    listen() {
+      if (typeof EventSource === "undefined") return;
+      this.arrived = new Map();
+      this.freshButton = el("button", { type: "button", class: "fresh", hidden: true, onclick: () => this.showArrived() });
+      this.allPanel.prepend(this.freshButton);
+      const source = new EventSource(API + articlePath(this.site, this.article).replace(/comments$/, "events"));
+      source.addEventListener("comment", (event) => this.arrive(JSON.parse(event.data)));
+      source.addEventListener("removed", (event) => this.takeDown(JSON.parse(event.data).id));
+      source.addEventListener("reset", () => { this.stale = true; this.countArrived(); });
+    }
+
+    arrive(comment) {
+      if (this.shown.has(comment.id)) {
+        // The reader's own comment, shown to them while it waited: now it is public.
+        this.root.querySelector(`#comment-${comment.id} .pending`)?.remove();
+        return;
+      }
+      this.arrived.set(comment.id, comment);
+      this.countArrived();
+    }
+
+    countArrived() {
+      const n = this.arrived.size;
+      this.freshButton.hidden = !n && !this.stale;
+      this.freshButton.textContent = plural(this.lang, this.t.fresh, Math.max(n, 1));
+    }
+
+    showArrived() {
+      if (this.stale) {
+        this.stale = false;
+        this.arrived.clear();
+        this.countArrived();
+        this.load();
+        return;
+      }
+      let added = 0;
+      for (const comment of [...this.arrived.values()].sort((a, b) => a.id - b.id)) {
+        if (this.shown.has(comment.id)) continue;
+        const parent = comment.parent_id && this.root.getElementById(`comment-${comment.parent_id}`);
+        if (comment.parent_id && !parent) continue; // a reply on a page not loaded: shown with it
+        const li = this.item(comment, comment.depth);
+        if (parent) parent.querySelector(":scope > ol").append(li);
+        else if (this.sort === "newest") this.list.prepend(li);
+        else this.list.append(li);
+        added += 1;
+      }
+      this.arrived.clear();
+      this.countArrived();
+      this.total += added;
+      this.section.setAttribute("aria-label", this.heading.textContent = this.count(this.total));
+      if (added && this.notice.textContent === this.t.empty) this.notice.textContent = "";
+    }
+
+    takeDown(id) {
+      this.arrived.delete(id);
+      this.countArrived();
+      const li = this.root.getElementById(`comment-${id}`);
+      if (!li || li.dataset.removed) return;
+      li.dataset.removed = "1";
+      li.querySelector(".body").replaceChildren(el("p", { class: "muted", text: this.t.removed }));
+      li.querySelector(".actions").replaceChildren();
     }
 
     showLoadError(error) {
