@@ -72,6 +72,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+
 class Streams(Protocol):
     """What holds event streams open: the app answers a stream's first bytes with ``header``
     (lower case), whose value is handed here and never sent; this sends the rest until the

@@ -83,7 +83,7 @@ class Listener:
                         self._woken.set()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # whatever broke the connection, the timer stands in
                 log.warning(
                     "live updates: not listening to PostgreSQL (%s); reading on a timer", exc
                 )

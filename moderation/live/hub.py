@@ -164,7 +164,7 @@ class Hub:
             while self._by_channel and not self._closed:
                 try:
                     ready, more = await loop.run_in_executor(self._reader, self._read)
-                except Exception:
+                except Exception:  # a database away for a moment: the next wake-up reads again
                     log.exception("live updates: reading the outbox failed")
                     ready, more = [], False
                 for event_id, channel, data in ready:
