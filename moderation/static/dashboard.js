@@ -624,7 +624,12 @@
   // The queue as others change it, over Server-Sent Events: a comment decided elsewhere leaves
   // this page (no one decides it twice), and new ones are counted in a button that brings them
   // in, so the card being read never moves.
-  const FRESH_IN = { pending: ["queued"], unreviewed: ["queued"], flagged: ["flagged"] };
+  // The events that bring a comment into each tab, and the status it must have there.
+  const FRESH_IN = {
+    pending: { queued: "pending" },
+    unreviewed: { queued: "published" },
+    flagged: { flagged: null },
+  };
   const freshButton = document.getElementById("queue-fresh");
   const fresh = new Set();
   function listen() {
@@ -648,10 +653,11 @@
       updateSelection();
       showEmpty();
     });
-    for (const name of FRESH_IN[view] ?? []) {
+    for (const [name, status] of Object.entries(FRESH_IN[view] ?? {})) {
       source.addEventListener(name, (event) => {
         const data = parse(event);
         if (!data || document.getElementById(`comment-${data.id}`)) return;
+        if (status !== null && data.status !== status) return;
         fresh.add(String(data.id));
         showFresh();
       });
