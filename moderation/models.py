@@ -816,6 +816,48 @@ class MailSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ImportKind(enum.StrEnum):
+    ARTICLE = "article"
+    COMMENT = "comment"
+
+
+#: A comment's reply link still to make (``ImportKey.parent_source_id`` set): only inside an
+#: import's transaction, so the partial index is empty between imports.
+PENDING_PARENT_CONDITION = "parent_source_id IS NOT NULL"
+
+
+class ImportKey(Base):
+    """What an import made of a source's article or comment: a second run of the same file finds
+    its records here and adds nothing, and a reply finds its parent here by the source's id.
+
+    ``target_id`` is the article's or the comment's id (no foreign key: it names either table).
+    ``parent_source_id`` is a comment's parent in the source, kept only until the import that
+    wrote it links the reply, before it commits (see ``importers.replies``).
+    """
+
+    __tablename__ = "import_keys"
+    __table_args__ = (
+        UniqueConstraint("site_id", "source", "kind", "source_id", name="uq_import_keys_source"),
+        Index(
+            "ix_import_keys_pending",
+            "site_id",
+            "source",
+            "id",
+            sqlite_where=text(PENDING_PARENT_CONDITION),
+            postgresql_where=text(PENDING_PARENT_CONDITION),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ImportKind] = mapped_column(_enum(ImportKind, "import_kind"))
+    source_id: Mapped[str] = mapped_column(String(255))
+    target_id: Mapped[int] = mapped_column(Integer)
+    parent_source_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 #: On PostgreSQL, a statement writing events also notifies the processes streaming live updates
 #: (``live.bus``): at commit, and only at commit. Made with the table and by migration 0013.
 EVENTS_NOTIFY_DDL = (

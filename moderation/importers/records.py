@@ -50,6 +50,9 @@ class ImportedComment:
     badges: tuple[str, ...] = ()
     featured: bool = False
     edited_at: datetime | None = None
+    # What the author typed, where the source keeps it apart from the HTML (our own export);
+    # otherwise the writer keeps the source's body, as a submission keeps what was typed.
+    body_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
