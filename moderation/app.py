@@ -95,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import live as _live  # noqa: F401 - live updates (Server-Sent Events)
     from .api import notices as _notices  # noqa: F401 - notices, statements and appeals (DSA)
     from .api import privacy as _privacy  # noqa: F401 - a reader's own data (GDPR)
+    from .api import publishing as _publishing  # noqa: F401 - the HTML fragment and the feeds
     from .api import readers as _readers  # noqa: F401 - the widget's routes of readers
     from .api import transparency as _transparency  # noqa: F401 - the DSA report
     from .api.errors import LastResort, register_error_handlers

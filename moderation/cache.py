@@ -1,4 +1,5 @@
-"""The caches of ready JSON: public threads, and the moderation API's queue pages.
+"""The caches of ready answers: public threads (the widget's JSON, and the publisher's HTML and
+Atom, ``api.publishing``), and the moderation API's queue pages.
 
 Keys carry the article's version (a queue page's, its site's queue version), which is bumped in
 the same transaction as any change to what it shows; a key therefore never names stale content

@@ -42,6 +42,21 @@ MAX_REPLIES_PER_PAGE = 500
 
 
 @dataclass(frozen=True)
+class Rendering:
+    """One way a thread is served: the widget's JSON, or the publisher's HTML fragment
+    (``api.publishing``). ``prefix`` opens its ETags and cache keys, so that two renderings of
+    one version never share a key; ``render`` makes the bytes of a thread document under its
+    ETag."""
+
+    prefix: str
+    render: Callable[[responses.Thread, str], bytes]
+
+
+#: The widget's JSON: ETags as they always were (``"t5.…"``).
+JSON_RENDERING = Rendering(f"t{FORMAT}", lambda document, _etag: dump(responses.Thread, document))
+
+
+@dataclass(frozen=True)
 class ThreadResult:
     etag: str
     origins: list[str]
@@ -108,7 +123,13 @@ class ThreadVersion:
             "reaction_label": reaction_label,
         }
 
-    def etag(self, query: ThreadQuery, version: int | None = None, now: float | None = None) -> str:
+    def etag(
+        self,
+        query: ThreadQuery,
+        version: int | None = None,
+        now: float | None = None,
+        prefix: str = JSON_RENDERING.prefix,
+    ) -> str:
         if self.article_id is not None:
             mark = reaction_mark(
                 self.reacted_second, self.reacted_before, time.time() if now is None else now
@@ -118,7 +139,7 @@ class ThreadVersion:
         else:
             thread = f"s{self.site_id}.0"
         site = f"{int(self.site_closed)}.{self.settings_version}"
-        return f'"t{FORMAT}.{thread}.{site}.{query.fingerprint()}"'
+        return f'"{prefix}.{thread}.{site}.{query.fingerprint()}"'
 
 
 # The hot path: one statement, built once, that reads the article's version (and the site's
@@ -170,10 +191,11 @@ def cached_thread(
     query: ThreadQuery,
     if_none_match: Sequence[str] = (),
     now: float | None = None,
+    rendering: Rendering = JSON_RENDERING,
 ) -> ThreadResult | None:
-    """The answer that needs no rendering: a 304 for a current client copy, or the cached JSON.
-    None when the thread must be rendered."""
-    etag = known.etag(query, now=now)
+    """The answer that needs no rendering: a 304 for a current client copy, or the cached
+    rendering. None when the thread must be rendered."""
+    etag = known.etag(query, now=now, prefix=rendering.prefix)
     if etag in if_none_match or "*" in if_none_match:
         return ThreadResult(etag, known.origins, None)
     body = cache.get(etag)
@@ -189,8 +211,10 @@ def load_thread(
     query: ThreadQuery,
     if_none_match: Sequence[str] = (),
     known: ThreadVersion | None = None,
+    rendering: Rendering = JSON_RENDERING,
 ) -> ThreadResult:
-    """The public thread of one article as ready JSON bytes, or None for a current client copy.
+    """The public thread of one article as ready bytes (JSON, or another ``rendering``), or
+    None for a current client copy.
 
     ``known`` is the version when the caller has read it already (the fast path, on a miss);
     ``new_session`` is called only to render.
@@ -200,30 +224,31 @@ def load_thread(
     if known is None:
         raise NotFound(f"There is no site {site_slug!r}.")
     now = time.time()
-    result = cached_thread(cache, known, query, if_none_match, now)
+    result = cached_thread(cache, known, query, if_none_match, now, rendering)
     if result is not None:
         return result
 
     session = new_session()
-    etag = known.etag(query, now=now)
+    etag = known.etag(query, now=now, prefix=rendering.prefix)
     article = session.get(Article, known.article_id) if known.article_id is not None else None
     if article is not None and article.version != known.version:
         # Changed since the version was read on the other connection:
         # key the rendering by the version it is at least as new as.
-        etag = known.etag(query, article.version, now=now)
-    body = _render(session, known.site_view(), article, article_key, known.site_closed, query)
+        etag = known.etag(query, article.version, now=now, prefix=rendering.prefix)
+    document = _document(session, known.site_view(), article, article_key, known.site_closed, query)
+    body = rendering.render(document, etag)
     cache.set(etag, body)
     return ThreadResult(etag, known.origins, body)
 
 
-def _render(
+def _document(
     session: Session,
     site: responses.ThreadSite,
     article: Article | None,
     key: str,
     site_closed: bool,
     query: ThreadQuery,
-) -> bytes:
+) -> responses.Thread:
     comments: list[responses.ThreadComment] = []
     next_cursor = None
     if article is not None:
@@ -235,7 +260,7 @@ def _render(
         "total": article.public_count if article is not None else 0,
         "next_cursor": next_cursor,
     }
-    return dump(responses.Thread, document)
+    return document
 
 
 #: What a thread shows of a comment, read as rows: building ORM objects for a page cost more

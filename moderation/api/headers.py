@@ -47,12 +47,23 @@ def counts_headers(max_age: int) -> list[tuple[str, str]]:
     return [("Cache-Control", f"public, max-age={max_age}")]
 
 
+def _thread_cache_control(max_age: int) -> tuple[str, str]:
+    # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
+    return ("Cache-Control", f"public, max-age={max_age}, stale-while-revalidate={max_age * 3}")
+
+
 def thread_headers(etag: str, form_token: str, max_age: int) -> list[tuple[str, str]]:
     """A thread's validator, the widget's form token and how long caches may keep it."""
     return [
         ("ETag", etag),
         # The widget returns this with a comment; see rules.form_timing.
         ("X-Form-Token", form_token),
-        # Shared caches may hold a thread briefly and must then revalidate (cheap: a 304).
-        ("Cache-Control", f"public, max-age={max_age}, stale-while-revalidate={max_age * 3}"),
+        _thread_cache_control(max_age),
     ]
+
+
+def published_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
+    """A published thread's (HTML fragment, feed) validator and how long caches may keep it:
+    as a thread's, without the form token (a page or a feed reader that includes it posts
+    nothing)."""
+    return [("ETag", etag), _thread_cache_control(max_age)]

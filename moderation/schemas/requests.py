@@ -101,6 +101,25 @@ class ThreadQuery(Query):
         return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
 
 
+class PublishedThreadQuery(Query):
+    """The first page of a thread as the publisher's HTML fragment: the thread's order and size
+    (no cursor: crawlers read the first page, the widget loads the rest)."""
+
+    sort: Literal["oldest", "newest", "best"] = Field(
+        default="oldest", description="`best`: most reactions first, then newest."
+    )
+    limit: PageSize = Field(default=DEFAULT_THREAD_LIMIT, description="Top-level comments.")
+    nosnippet: bool = Field(
+        default=False,
+        description="Mark the thread `data-nosnippet`: search engines index it but quote none "
+        "of it in their results.",
+    )
+
+    def thread_query(self) -> ThreadQuery:
+        """The same page as the widget's JSON query names it."""
+        return ThreadQuery(sort=self.sort, limit=self.limit)
+
+
 #: Comments are at most this long unless the ``max_comment_chars`` setting says otherwise.
 DEFAULT_MAX_COMMENT = 5000
 CommentBody = Annotated[

@@ -5,6 +5,8 @@
  * only to the service it came from. What readers wrote is set with textContent, except `html`,
  * sanitized by the service on write: the one place this file assigns innerHTML.
  *
+ * A container holding the server-rendered thread (…/comments.html) is taken over, not loaded again.
+ *
  * Signed in: `data-reader-token="JWT"` (HS256, the site's SSO secret), or without a reload
  * window.ModerationComments.signIn(token) / .signOut() (Promises; wait for `moderation:ready` on
  * document). Without a token the widget speaks for a guest with a random key in localStorage.
@@ -61,6 +63,7 @@
       signedOut: "You are signed out.", staff: "Staff", featured: "Featured",
       featuredTab: (n) => `Featured (${n})`, allTab: "All comments", link: "Link",
       linkTo: (n) => `Link to the comment by ${n}`,
+      feed: "Comment feed",
       notifyReplies: "Email me when someone replies", notifyDecisions: "Email me about moderators' decisions on my comment",
       notifyHint: "We first send a link to confirm your address.",
       checkInbox: "Check your inbox: we sent a link to confirm your address.", willEmail: "We will email you.",
@@ -102,6 +105,7 @@
       signedOut: "Vous êtes déconnecté.", staff: "Rédaction", featured: "À la une",
       featuredTab: (n) => `À la une (${n})`, allTab: "Tous les commentaires", link: "Lien",
       linkTo: (n) => `Lien vers le commentaire de ${n}`,
+      feed: "Flux",
       notifyReplies: "M'avertir par e-mail quand quelqu'un répond", notifyDecisions: "M'avertir par e-mail des décisions des modérateurs sur mon commentaire",
       notifyHint: "Nous envoyons d'abord un lien pour confirmer votre adresse.",
       checkInbox: "Consultez votre boîte de réception : nous avons envoyé un lien pour confirmer votre adresse.", willEmail: "Nous vous écrirons par e-mail.",
@@ -143,6 +147,7 @@
       signedOut: "U bent afgemeld.", staff: "Redactie", featured: "Uitgelicht",
       featuredTab: (n) => `Uitgelicht (${n})`, allTab: "Alle reacties", link: "Link",
       linkTo: (n) => `Link naar de reactie van ${n}`,
+      feed: "Feed",
       notifyReplies: "Mail me als iemand antwoordt", notifyDecisions: "Mail me over beslissingen van moderatoren over mijn reactie",
       notifyHint: "We sturen eerst een link om uw adres te bevestigen.",
       checkInbox: "Kijk in uw inbox: we hebben een link gestuurd om uw adres te bevestigen.", willEmail: "We sturen u een e-mail.",
@@ -184,6 +189,7 @@
       signedOut: "Sie sind abgemeldet.", staff: "Redaktion", featured: "Empfohlen",
       featuredTab: (n) => `Empfohlen (${n})`, allTab: "Alle Kommentare", link: "Link",
       linkTo: (n) => `Link zum Kommentar von ${n}`,
+      feed: "Feed",
       notifyReplies: "Per E-Mail benachrichtigen, wenn jemand antwortet", notifyDecisions: "Per E-Mail über Entscheidungen der Moderation zu meinem Kommentar informieren",
       notifyHint: "Wir senden zuerst einen Link zur Bestätigung Ihrer Adresse.",
       checkInbox: "Sehen Sie in Ihrem Posteingang nach: Wir haben einen Link zur Bestätigung Ihrer Adresse gesendet.", willEmail: "Wir benachrichtigen Sie per E-Mail.",
@@ -529,9 +535,14 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       this.featuredList = el("ol", { class: "thread" });
       this.featuredPanel = el("div", { id: "panel-featured", hidden: true }, this.featuredList);
       this.allPanel = el("div", { id: "panel-all" }, this.list, this.moreSlot);
+      // The article's feed, in the page's head (once) and below.
+      const feed = { rel: "alternate", type: "application/atom+xml", href: API + articlePath(this.site, this.article).slice(0, -8) + "feed.atom", title: this.t.feed };
+      if (![...document.querySelectorAll("link[rel=alternate]")].some((l) => l.href === feed.href)) document.head.append(el("link", feed));
+      this.served = this.readServed();
       this.section = el("section", { class: "root", lang: this.lang, "aria-label": this.count(0) },
         el("div", { class: "bar" }, this.heading, this.sortSelect),
-        this.formSlot, this.notice, this.whySlot, this.tablist, this.featuredPanel, this.allPanel, this.status);
+        this.formSlot, this.notice, this.whySlot, this.tablist, this.featuredPanel, this.allPanel, this.status,
+        el("p", { class: "muted" }, el("a", { ...feed, rel: null, title: null, text: this.t.feed })));
       this.root.append(this.section);
       this.theme();
       matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.theme());
@@ -540,6 +551,15 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
 
     count(n) {
       return plural(this.lang, this.t.comments, n);
+    }
+
+    /* The server-rendered thread in the container (templates/publish), as its JSON tells it. */
+    readServed() {
+      const f = this.host.querySelector("[data-moderation-thread]"), d = f?.dataset;
+      if (!d || d.moderationThread !== this.article || d.moderationSite !== this.site) return null;
+      const read = (li) => ({ ...JSON.parse(li.dataset.comment), nodes: [...li.querySelector(":scope > article > .body").childNodes],
+        replies: [...li.querySelectorAll(":scope > ol > li")].map(read) });
+      return { ...JSON.parse(d.thread), comments: [...f.querySelectorAll(":scope > ol > li")].map(read) };
     }
 
     /* "auto": as dark as the nearest background around it (the system's scheme on a page with none). */
@@ -691,7 +711,10 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
 
     async fetchFeatured() {
       try {
-        return (await call("GET", `${articlePath(this.site, this.article)}?featured=true&limit=${PAGE}`)).comments;
+        const response = await call("GET", `${articlePath(this.site, this.article)}?featured=true&limit=${PAGE}`, { raw: true });
+        // A taken-over thread's form token comes with the picks.
+        this.formToken = this.formToken || response.headers.get("X-Form-Token");
+        return (await response.json()).comments || [];
       } catch (_) {
         return []; // the thread is what matters; the picks are a bonus
       }
@@ -784,8 +807,16 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       const first = !this.loaded;
       const reader = first ? this.fetchReader() : null;
       const featured = first ? this.fetchFeatured() : null;
-      let data;
-      try {
+      // Listening starts before the thread is read, so nothing approved in between is missed.
+      if (first) this.listen();
+      const served = this.served;
+      let data = served;
+      this.served = null;
+      if (served) {
+        // Drawn in the task that hid the server's markup: no flash.
+        this.sort = this.sortSelect.value = served.sort;
+        reader.then(() => this.token && this.renderForm());
+      } else try {
         const response = await call("GET", `${articlePath(this.site, this.article)}?sort=${this.sort}&limit=${PAGE}`, { raw: true });
         this.formToken = response.headers.get("X-Form-Token") || this.formToken;
         data = await response.json();
@@ -794,7 +825,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
         this.showLoadError(error);
         return;
       }
-      await reader;
+      if (!served) await reader;
       this.theme();
       this.list.replaceChildren();
       this.shown.clear();
@@ -806,7 +837,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       // Empty: no public comment, none of the reader's own.
       if (!this.list.children.length && !this.closed && !this.notice.textContent) this.notice.textContent = this.t.empty;
       if (first) await this.revealHash();
-      if (first) this.listen();
+      if (this.arrived) this.countArrived();
     }
 
     /* ---- live updates ---- */
@@ -836,6 +867,7 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
     }
 
     countArrived() {
+      for (const id of this.arrived.keys()) if (this.shown.has(id)) this.arrived.delete(id);
       const n = this.arrived.size;
       this.freshButton.hidden = !n && !this.stale;
       this.freshButton.textContent = plural(this.lang, this.t.fresh, Math.max(n, 1));
@@ -944,7 +976,8 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       if (comment.featured) meta.append(el("span", { class: "badge featured", text: this.t.featured }));
       if (comment.edited_at) meta.append(el("span", { class: "muted", text: `(${this.t.editedMark})` }));
       const body = el("div", { class: "body", dir: "auto" });
-      body.innerHTML = comment.html; // sanitized by the service on write: the one trusted sink
+      if (comment.nodes) body.append(...comment.nodes); // the server's markup of it, moved
+      else body.innerHTML = comment.html; // sanitized by the service on write: the one trusted sink
       const actions = el("div", { class: "actions" });
       const article = el("article", { "aria-label": `${comment.author_name}, ${time.textContent}` }, identicon(comment.avatar), meta, body, actions);
       li.append(article);
@@ -1435,8 +1468,8 @@ li.c.highlight > article { background: var(--mod-note); border-radius: var(--mod
       if (host.shadowRoot) continue;
       const widget = new Widget(host);
       widgets.push(widget);
-      // A link to one comment: load now, whether or not the thread is on screen yet.
-      if (/^#comment-\d+$/.test(location.hash)) {
+      // A link to one comment, or a thread already on the page: load now, on screen or not.
+      if (widget.served || /^#comment-\d+$/.test(location.hash)) {
         widget.load();
       } else if ("IntersectionObserver" in window) {
         const observer = new IntersectionObserver((entries) => {

@@ -89,6 +89,22 @@ def test_every_error_an_operation_answers_is_listed_under_its_status(document):
     assert "401" in queue and "415" not in queue and "WWW-Authenticate" in queue["401"]["headers"]
 
 
+def test_publishing_answers_are_declared_with_their_media_types(document):
+    for operation_id, media in (
+        ("getPublishedThread", "text/html"),
+        ("getArticleFeed", "application/atom+xml"),
+        ("getSiteFeed", "application/atom+xml"),
+    ):
+        answers = _operation(document, operation_id)["responses"]
+        assert list(answers["200"]["content"]) == [media], operation_id
+        assert {"ETag", "Cache-Control"} <= set(answers["200"]["headers"])
+        assert "content" not in answers["304"]
+        assert answers["404"]["content"]["application/json"]["schema"]["properties"]["error"]
+    fragment = _operation(document, "getPublishedThread")["parameters"]
+    assert {"sort", "limit", "nosnippet"} <= {p["name"] for p in fragment}
+    assert "cursor" not in {p["name"] for p in fragment}
+
+
 def test_path_parameters_are_described_and_bounded(document):
     [comment_id] = _operation(document, "getOwnComment")["parameters"][:1]
     assert comment_id["description"] and comment_id["schema"]["maximum"] == 2**31 - 1

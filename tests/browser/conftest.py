@@ -70,11 +70,12 @@ class _PublisherPage(BaseHTTPRequestHandler):
 
     service = ""
     extra_body = ""
+    container = ""  # what the publisher's server placed in the widget's container
 
     def do_GET(self):
         body = f"""<h1>An article on another origin</h1>
 <p><span data-comment-count="/publisher/story">-</span> comments</p>
-<div id="comments" data-site="demo" data-article="/publisher/story"></div>
+<div id="comments" data-site="demo" data-article="/publisher/story">{type(self).container}</div>
 {type(self).extra_body}"""
         send_publisher_page(self, type(self).service, "Publisher article", body)
 
@@ -115,6 +116,7 @@ def _prepare(app: Any, url: str, publisher: str) -> Service:
     """The site ``demo`` on the service and on the publisher's origin, with an API token."""
     _PublisherPage.service = url
     _PublisherPage.extra_body = ""
+    _PublisherPage.container = ""
     token = new_token()
     with app.app_context():
         db.create_all()

@@ -44,6 +44,7 @@ def held(tmp_path, publisher) -> Iterator[str]:
     with served(env, workers=2) as (port, _):
         _PublisherPage.service = f"http://127.0.0.1:{port}"
         _PublisherPage.extra_body = ""
+        _PublisherPage.container = ""
         yield _PublisherPage.service
 
 
