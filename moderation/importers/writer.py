@@ -40,10 +40,11 @@ from ..models import (
     Status,
     utcnow,
 )
-from ..sanitize import normalise_text, sanitize_comment
+from ..sanitize import normalise_text
 from . import replies
 from .articles import resolve_articles
 from .bulk import BulkInsert, reserve_ids
+from .cleaning import Cleaner
 from .decisions import write_decisions
 from .keys import KeyRule, by_path
 from .records import ImportedArticle, ImportedComment, ImportedDecision, ImportFileError, Record
@@ -102,17 +103,20 @@ def import_records(
     secret_key: str,
     key_rule: KeyRule = by_path,
     dry_run: bool = False,
+    processes: int | None = None,
 ) -> ImportSummary:
     """Write a source's records onto ``site`` in the session's transaction (not committed here).
 
     ``source`` names the format (``disqus``, ``jsonl``...): source ids are unique within it.
     On any error the transaction is rolled back and the error raised; ``dry_run`` rolls back a
-    completed import too, and the summary says what it would have written.
+    completed import too, and the summary says what it would have written. ``processes``
+    sanitize full batches (default: one per core; 1 sanitizes here).
     """
     started = time.perf_counter()
     run = _Run(session, site, source, secret_key, key_rule, ImportSummary(source, dry_run))
     try:
-        run.write(records)
+        with Cleaner(processes) as run.clean:
+            run.write(records)
     except BaseException:
         session.rollback()
         raise
@@ -143,6 +147,7 @@ class _Run:
         self.batch: list[ImportedComment] = []
         self.first_comment_id: int | None = None  # the smallest id this run wrote
         self.now = utcnow()
+        self.clean = Cleaner(1)
         # What every row of a table shares, converted once a batch (``bulk``).
         self.comment_constant = {
             key: value
@@ -262,9 +267,10 @@ class _Run:
             self.source,
             [(r.source_id, r.parent_id, i) for r, i in zip(fresh, ids, strict=True)],
         )
+        htmls = self.clean([r.html for r in fresh])
         rows = [
-            {"id": i, **self._comment_row(r), "parent_id": p, "root_id": root, "depth": depth}
-            for r, i, (p, root, depth, _later) in zip(fresh, ids, places, strict=True)
+            {"id": i, **self._comment_row(r, h), "parent_id": p, "root_id": root, "depth": depth}
+            for r, i, h, (p, root, depth, _later) in zip(fresh, ids, htmls, places, strict=True)
         ]
         self.first_comment_id = min(self.first_comment_id or ids[0], ids[0])
         _INSERT_COMMENT.insert_rows(self.session, self.comment_constant, rows)
@@ -298,7 +304,7 @@ class _Run:
             )
         self.summary.comments += len(rows)
 
-    def _comment_row(self, record: ImportedComment) -> dict[str, Any]:
+    def _comment_row(self, record: ImportedComment, html: str) -> dict[str, Any]:
         try:
             status = Status(record.status)
         except ValueError:
@@ -326,7 +332,7 @@ class _Run:
             "body_text": normalise_text(
                 record.body_text if record.body_text is not None else body
             ).strip(),
-            "html": sanitize_comment(body),
+            "html": html,
             "status": status,
             # A random hash of no token anyone holds: imported comments cannot be edited.
             "edit_token_hash": secrets.token_hex(32),
