@@ -4,6 +4,7 @@ stream, once, from one read; what is rolled back never does; streams end when as
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -50,6 +51,26 @@ def make_hub(session: Session) -> hub.Hub:
     )
 
 
+def in_own_loop(main: Callable[[], Any]) -> None:
+    """Run ``main()`` in an event loop of its own thread (the session's browser, Playwright's
+    sync API, keeps a loop running in this one), in this thread's context (the app's, the
+    session's write intent)."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # handed to the test's own thread
+            failure.append(error)
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,))
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the loop did not finish"
+    if failure:
+        raise failure[0]
+
+
 async def until(check: Callable[[], bool], seconds: float = 5.0) -> None:
     deadline = asyncio.get_running_loop().time() + seconds
     while not check():
@@ -89,7 +110,7 @@ def test_a_comment_approved_reaches_its_readers_and_the_queue(session, new_comme
             client.gone.set()
         await asyncio.gather(*tasks)
 
-    asyncio.run(run())
+    in_own_loop(run)
     assert readers.text().startswith("id: ")
     assert "event: comment\n" in readers.text()
     assert f'"id":{comment.id},"status":"approved"' in moderators.text()
@@ -119,7 +140,7 @@ def test_an_event_rolled_back_is_never_sent(session, new_comment):
         client.gone.set()
         await task
 
-    asyncio.run(run())
+    in_own_loop(run)
     assert client.text().count("event: flagged") == 1
     assert "999999" not in client.text()
 
@@ -154,7 +175,7 @@ def test_one_read_serves_every_listener(session, new_comment, approve):
             c.gone.set()
         await asyncio.gather(*tasks)
 
-    asyncio.run(run())
+    in_own_loop(run)
     reads = [s for s in statements if "FROM events" in s]
     renders = [s for s in statements if "FROM comments" in s]
     # However many listen: a read of the outbox per wake-up, and one of the comments it names.
@@ -178,7 +199,7 @@ def test_closing_ends_every_stream_and_refuses_new_ones(session):
         late = Client()
         await asyncio.wait_for(streams.hold([queue_channel(1)], 0, late.send, late.receive), 1)
 
-    asyncio.run(run())
+    in_own_loop(run)
     assert streams.listeners == 0
 
 
