@@ -46,7 +46,8 @@ def export(session: Session, site: Site) -> Iterator[str]:
     for r in _rows(
         session,
         select(c.id, c.article_id, c.parent_id, c.author_name, c.author_email, c.html,
-               c.body_text, c.status, c.staff, c.badges, c.featured, c.created_at, c.edited_at)
+               c.body_text, c.status, c.staff, c.badges, c.featured, c.reactions, c.held_because,
+               c.created_at, c.edited_at)
         .where(c.site_id == site.id).order_by(c.id),
     ):  # fmt: skip
         yield _line(
@@ -62,6 +63,8 @@ def export(session: Session, site: Site) -> Iterator[str]:
             staff=r.staff,
             badges=list(r.badges),
             featured=r.featured,
+            reactions=r.reactions,
+            held_because=list(r.held_because),
             created_at=_time(r.created_at),
             edited_at=_time(r.edited_at),
         )
@@ -136,6 +139,8 @@ def _record(f: dict[str, Any], line: int) -> Record:
             featured=bool(f.get("featured", False)),
             edited_at=_parse_time(f.get("edited_at")),
             body_text=f.get("text"),
+            reactions=max(0, int(f.get("reactions") or 0)),
+            held_because=tuple(str(h) for h in f.get("held_because") or ()),
         )
     if kind == "decision":
         created = _parse_time(f["created_at"])

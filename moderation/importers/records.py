@@ -53,6 +53,10 @@ class ImportedComment:
     # What the author typed, where the source keeps it apart from the HTML (our own export);
     # otherwise the writer keeps the source's body, as a submission keeps what was typed.
     body_text: str | None = None
+    #: Our own export only: the reactions counted (who reacted is not exported) and why the
+    #: rules held it.
+    reactions: int = 0
+    held_because: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

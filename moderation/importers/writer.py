@@ -72,7 +72,8 @@ MAX_NAME, MAX_EMAIL = 100, 254
 #: The columns of a comment that differ from one imported comment to the next.
 _COMMENT_VARYING = frozenset(
     {"id", "parent_id", "root_id", "depth", "article_id", "author_name", "author_email",
-     "author_key", "staff", "badges", "featured", "body_text", "html", "status",
+     "author_key", "staff", "badges", "featured", "reactions", "held_because", "body_text",
+     "html", "status",
      "edit_token_hash", "created_at", "edited_at", "decided_at"}
 )  # fmt: skip
 
@@ -153,7 +154,7 @@ class _Run:
             key: value
             for key, value in writes.with_defaults(
                 Comment,
-                {"site_id": site.id, "reader_id": None, "ip_hash": None, "held_because": []},
+                {"site_id": site.id, "reader_id": None, "ip_hash": None},
             ).items()
             if key not in _COMMENT_VARYING
         }
@@ -328,6 +329,8 @@ class _Run:
             "staff": record.staff,
             "badges": list(record.badges),
             "featured": record.featured,
+            "reactions": record.reactions,
+            "held_because": list(record.held_because),
             # As a submission stores them: what was written, and its sanitized HTML.
             "body_text": normalise_text(
                 record.body_text if record.body_text is not None else body

@@ -62,6 +62,7 @@ def test_export_then_import_onto_an_empty_site_loses_nothing(
     session.execute(
         update(Comment).where(Comment.id == reply.id).values(staff=True, badges=["editor"])
     )
+    session.execute(update(Comment).where(Comment.id == first.id).values(reactions=7))
     session.commit()
 
     exported = list(jsonl.export(session, _site(session, "news")))
@@ -74,6 +75,9 @@ def test_export_then_import_onto_an_empty_site_loses_nothing(
     assert summary.comments == 5 and summary.decisions > 0
     again = list(jsonl.export(session, _site(session, "other")))
     assert _canonical(again) == _canonical(exported)
+    comments = [json.loads(line) for line in again if '"type":"comment"' in line.replace(" ", "")]
+    assert {c["reactions"] for c in comments} == {0, 7}
+    assert any(c["held_because"] for c in comments)  # the rules' reasons came along
     kinds = [json.loads(line)["type"] for line in exported]
     assert kinds.count("article") == 2 and kinds.count("comment") == 5
 
