@@ -13,8 +13,8 @@ from . import feed, hub
 
 
 def stream_response(site_ids: Sequence[int], channels: Sequence[str]) -> Response:
-    """The first bytes of a stream of ``channels`` of these sites, and the header that has the front
-    hold it open. A ``Last-Event-ID`` (header, or ``last_event_id`` in the query, for clients
+    """The first bytes of a stream of ``channels`` of these sites, and the header that has the
+    front hold it open. A ``Last-Event-ID`` (header, or ``last_event_id`` in the query, for clients
     that cannot set headers) replays what was missed, or asks the client to reload (``reset``)
     when that is more than a stream replays."""
     connection = db.session.connection()
@@ -29,8 +29,7 @@ def stream_response(site_ids: Sequence[int], channels: Sequence[str]) -> Respons
             body = feed.opening(start) + feed.message("reset", {}, start)
         else:
             missed, start = replayed
-            body = feed.opening(start)[: -len(feed.message("ready", {}, start))]
-            body += missed + feed.message("ready", {}, start)
+            body = feed.opening(start, missed)
     db.session.rollback()  # the read's transaction ends before the stream's long wait
     response = Response(body, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"

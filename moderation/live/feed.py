@@ -94,10 +94,10 @@ def message(name: str, data: object, event_id: int | None = None) -> bytes:
     return f"{head}event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-def opening(last_id: int) -> bytes:
-    """The first bytes of every stream: how soon to reconnect, and where the stream stands, so
-    that a browser reconnecting sends it back as ``Last-Event-ID``."""
-    return f"retry: {RETRY_MS}\n\n".encode() + message("ready", {}, last_id)
+def opening(last_id: int, missed: bytes = b"") -> bytes:
+    """The first bytes of every stream: how soon to reconnect, what the browser missed, and
+    where the stream stands, so that a browser reconnecting sends it back as ``Last-Event-ID``."""
+    return f"retry: {RETRY_MS}\n\n".encode() + missed + message("ready", {}, last_id)
 
 
 def replay(

@@ -35,8 +35,6 @@ BACKLOG = 256
 #: event and seen when it commits, so a later id can be seen first; a gap never filled is a
 #: rolled-back transaction.
 GAP_SECONDS = 2.0
-#: Messages kept to hand a stream that opened just before the hub read them.
-RECENT = 2048
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -58,20 +56,34 @@ def parse_spec(value: bytes) -> tuple[list[str], int]:
 
 
 class _Listener:
-    __slots__ = ("after", "channels", "queue")
+    __slots__ = ("after", "channels", "held", "queue")
 
     def __init__(self, channels: tuple[str, ...], after: int) -> None:
         self.channels = channels
         self.after = after
         self.queue: asyncio.Queue[bytes] = asyncio.Queue(BACKLOG)
+        #: Messages kept back while the stream catches up with what the hub read before it came.
+        self.held: list[tuple[int, bytes]] | None = None
 
     def put(self, event_id: int, data: bytes) -> None:
         if event_id <= self.after:
             return  # the app's opening bytes already had it
+        if self.held is not None:
+            self.held.append((event_id, data))
+            return
         try:
             self.queue.put_nowait(data)
         except asyncio.QueueFull:
             self.close()
+
+    def release(self, caught_up: list[tuple[int, bytes]]) -> None:
+        """Send what the catching up found and what came meanwhile, in order, each event once."""
+        held, self.held = self.held or [], None
+        sent: set[int] = set()
+        for event_id, data in sorted([*caught_up, *held], key=lambda message: message[0]):
+            if event_id not in sent:
+                sent.add(event_id)
+                self.put(event_id, data)
 
     def close(self) -> None:
         while True:
@@ -92,8 +104,8 @@ class Hub:
         self._wake_factory = wake or (lambda: wake_for(engine.url))
         self._by_channel: dict[str, set[_Listener]] = collections.defaultdict(set)
         self._task: asyncio.Task[None] | None = None
+        self._catching_up: set[asyncio.Task[None]] = set()
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live")
-        self._recent: collections.deque[tuple[int, str, bytes]] = collections.deque(maxlen=RECENT)
         self._low = 0  # every event up to here has been handled
         self._seen: set[int] = set()  # handled events above it
         self._gaps: dict[int, float] = {}  # missing ids, and when they were first missed
@@ -114,9 +126,6 @@ class Hub:
             return
         listener = _Listener(tuple(channels), after)
         self._join(listener)
-        for event_id, channel, data in self._recent:
-            if channel in listener.channels:
-                listener.put(event_id, data)
         leaving = asyncio.ensure_future(_disconnect(receive))
         leaving.add_done_callback(lambda _: listener.close())
         try:
@@ -144,10 +153,48 @@ class Hub:
             # Start from the first stream's own position: nothing between the app's read and
             # this one is missed.
             self._low, self._seen, self._gaps = listener.after, set(), {}
-            self._recent.clear()
             self._task = asyncio.create_task(self._follow())
+        elif listener.after < max(self._seen, default=self._low):
+            # The hub has read past where the app left this stream (for its other streams):
+            # what it read meanwhile for this one's channels is read again, for this one alone.
+            listener.held = []
+            upto = max(self._seen, default=self._low)
+            task = asyncio.create_task(self._catch_up(listener, upto))
+            self._catching_up.add(task)  # held: the loop keeps only a weak reference to a task
+            task.add_done_callback(self._catching_up.discard)
         for channel in listener.channels:
             self._by_channel[channel].add(listener)
+
+    async def _catch_up(self, listener: _Listener, upto: int) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            found = await loop.run_in_executor(
+                self._reader, self._read_between, listener.channels, listener.after, upto
+            )
+        except Exception:  # the browser reloads rather than miss what it could not be sent
+            log.exception("live updates: catching a stream up failed")
+            found = None
+        if found is None:
+            found = [(upto, feed.message("reset", {}, upto))]
+        listener.release(found)
+
+    def _read_between(
+        self, channels: tuple[str, ...], after: int, upto: int
+    ) -> list[tuple[int, bytes]] | None:
+        """One stream's messages of the events after ``after`` up to ``upto``; None when there
+        are more than a stream replays."""
+        with self.engine.connect() as connection:
+            rows = feed.read_after(connection, after, limit=feed.BATCH)
+            if len(rows) >= feed.BATCH and rows[-1].id < upto:
+                return None
+            items = [
+                item
+                for row in rows
+                if row.id <= upto
+                for item in row.items
+                if item.channel in channels
+            ]
+            return [(item.event_id, data) for item, data in feed.render(connection, items)]
 
     def _leave(self, listener: _Listener) -> None:
         for channel in listener.channels:
@@ -162,13 +209,17 @@ class Hub:
         loop = asyncio.get_running_loop()
         try:
             while self._by_channel and not self._closed:
+                # The hub's state is the loop's: the reading thread is handed a copy of it.
+                wanted, low, seen = frozenset(self._by_channel), self._low, frozenset(self._seen)
                 try:
-                    ready, more = await loop.run_in_executor(self._reader, self._read)
+                    fresh, ready, more = await loop.run_in_executor(
+                        self._reader, self._read, wanted, low, seen
+                    )
                 except Exception:  # a database away for a moment: the next wake-up reads again
                     log.exception("live updates: reading the outbox failed")
-                    ready, more = [], False
+                    fresh, ready, more = [], [], False
+                self._advance(fresh)
                 for event_id, channel, data in ready:
-                    self._recent.append((event_id, channel, data))
                     for listener in list(self._by_channel.get(channel, ())):
                         listener.put(event_id, data)
                 if not more:
@@ -176,19 +227,20 @@ class Hub:
         finally:
             await wake.close()
 
-    def _read(self) -> tuple[list[tuple[int, str, bytes]], bool]:
-        """New messages, and whether there may be more to read at once (in a thread: the loop
-        never waits on the database)."""
-        wanted = set(self._by_channel)
-        limit = feed.BATCH + len(self._seen)  # those above a gap are read again
+    def _read(
+        self, wanted: frozenset[str], low: int, seen: frozenset[int]
+    ) -> tuple[list[int], list[tuple[int, str, bytes]], bool]:
+        """The ids of the events new since ``low`` (but ``seen``), their messages for the
+        ``wanted`` channels, and whether there may be more to read at once (in a thread: the
+        loop never waits on the database)."""
+        limit = feed.BATCH + len(seen)  # those above a gap are read again
         with self.engine.connect() as connection:
-            rows = feed.read_after(connection, self._low, limit=limit)
-            fresh = [row for row in rows if row.id not in self._seen]
+            rows = feed.read_after(connection, low, limit=limit)
+            fresh = [row for row in rows if row.id not in seen]
             items = [item for row in fresh for item in row.items if item.channel in wanted]
             rendered = feed.render(connection, items) if items else []
-        self._advance([row.id for row in fresh])
         ready = [(item.event_id, item.channel, data) for item, data in rendered]
-        return ready, len(rows) >= limit
+        return [row.id for row in fresh], ready, len(rows) >= limit
 
     def _advance(self, ids: list[int]) -> None:
         """Move the low mark past every id handled, and past a gap waited on long enough."""

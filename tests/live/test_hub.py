@@ -184,6 +184,45 @@ def test_one_read_serves_every_listener(session, new_comment, approve):
     assert len(statements) == len(reads) + len(renders)
 
 
+def test_a_stream_opened_after_the_hub_read_past_its_start_is_caught_up(
+    session, new_comment, approve
+):
+    comment = new_comment(body="Approved before the second reader came.")
+    streams = make_hub(session)
+    moderators, late = Client(), Client()
+    start = feed.latest_id(session.connection())
+    session.rollback()
+
+    async def run() -> None:
+        queue = queue_channel(comment.site_id)
+        first = asyncio.create_task(
+            streams.hold([queue], start, moderators.send, moderators.receive)
+        )
+        await until(lambda: streams.listeners == 1)
+        approve(comment)  # for readers of the story too, whom nobody reads for yet
+        await until(lambda: "decided" in moderators.text())  # the hub has read past it
+        story = article_channel(comment.site_id, STORY)
+        second = asyncio.create_task(streams.hold([story], start, late.send, late.receive))
+        await until(lambda: "Approved before the second reader came." in late.text())
+        for client in (moderators, late):
+            client.gone.set()
+        await asyncio.gather(first, second)
+
+    in_own_loop(run)
+    assert late.text().count("event: comment") == 1
+
+
+def test_messages_kept_back_while_catching_up_go_out_in_order_once():
+    listener = hub._Listener(("q:1",), 5)
+    listener.held = []
+    listener.put(9, b"nine")
+    listener.put(7, b"seven")
+    listener.release([(6, b"six"), (7, b"seven"), (4, b"old")])
+    listener.put(10, b"ten")
+    queued = [listener.queue.get_nowait() for _ in range(listener.queue.qsize())]
+    assert queued == [b"six", b"seven", b"nine", b"ten"]
+
+
 def test_closing_ends_every_stream_and_refuses_new_ones(session):
     streams = make_hub(session)
     clients = [Client() for _ in range(3)]
