@@ -11,14 +11,12 @@ not a broken one.
 from __future__ import annotations
 
 from flask import Response
-from sqlalchemy import select
 
 from ..comments.submit import get_site
 from ..db import db
 from ..errors import Forbidden, NotFound
 from ..live.answer import stream_response
 from ..live.routes import article_channel, queue_channel
-from ..models import Site
 from ..threads import parse_article_key
 from .moderation import _token_for_site
 from .moderation import bp as moderation_bp
@@ -30,6 +28,14 @@ EVENTS = THREAD.removesuffix("/comments") + "/events"
 _STREAM = {
     "Cache-Control": "Never stored: the stream is live.",
     "X-Accel-Buffering": "Tells nginx not to buffer the stream.",
+}
+_STREAM_ANSWERS = {
+    200: Answer(
+        description="The stream (it stays open).",
+        schema={"type": "string"},
+        media_type="text/event-stream",
+        headers=_STREAM,
+    )
 }
 _LAST_EVENT_ID = {
     "Last-Event-ID": (
@@ -51,14 +57,7 @@ _LAST_EVENT_ID = {
     ),
     tag="widget",
     headers=_LAST_EVENT_ID,
-    answers={
-        200: Answer(
-            description="The stream (it stays open).",
-            schema={"type": "string"},
-            media_type="text/event-stream",
-            headers=_STREAM,
-        )
-    },
+    answers=_STREAM_ANSWERS,
     errors=(NotFound,),
 )
 def stream_thread(site: str, article: str) -> Response:
@@ -80,18 +79,9 @@ def stream_thread(site: str, article: str) -> Response:
     tag="moderation",
     bearer=True,
     headers=_LAST_EVENT_ID,
-    answers={
-        200: Answer(
-            description="The stream (it stays open).",
-            schema={"type": "string"},
-            media_type="text/event-stream",
-            headers=_STREAM,
-        )
-    },
+    answers=_STREAM_ANSWERS,
     errors=(Forbidden,),
 )
 def stream_queue(site: str) -> Response:
-    token = _token_for_site(site)
-    site_id = db.session.scalar(select(Site.id).where(Site.slug == token.site.slug))
-    assert site_id is not None
+    site_id = _token_for_site(site).site.id  # loaded already, to check the token's site
     return stream_response([site_id], [queue_channel(site_id)])
